@@ -37,10 +37,11 @@ fn section_keys(manifest: &str, section: &str) -> BTreeSet<String> {
     for line in manifest.lines().map(str::trim) {
         if line.starts_with('[') {
             in_section = line == header;
-        } else if in_section && !line.is_empty() && !line.starts_with('#') {
-            if let Some((key, _)) = line.split_once('=') {
-                keys.insert(key.trim().to_owned());
-            }
+        } else if in_section
+            && !line.starts_with('#')
+            && let Some((key, _)) = line.split_once('=')
+        {
+            keys.insert(key.trim().to_owned());
         }
     }
     keys
