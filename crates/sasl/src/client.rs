@@ -129,6 +129,9 @@ pub struct ClientExchange {
     nonce: String,
     state: State,
     server_error: Option<Vec<u8>>,
+    /// The initial response handed out, until the first challenge: an empty
+    /// first challenge means the caller could not send it with the command.
+    unsent_initial: Option<Vec<u8>>,
 }
 
 impl fmt::Debug for ClientExchange {
@@ -188,6 +191,7 @@ impl ClientExchange {
             nonce,
             state: State::Start,
             server_error: None,
+            unsent_initial: None,
         })
     }
 
@@ -204,14 +208,16 @@ impl ClientExchange {
 
     /// The initial response to send with the AUTH command, for the
     /// client-first mechanisms; `None` for LOGIN and CRAM-MD5 (and after the
-    /// first call). If the protocol cannot send it (line too long), skip it:
-    /// the server's empty challenge then gets it from
-    /// [`Self::handle_challenge`].
+    /// first call). If the protocol cannot send it (line too long), send the
+    /// AUTH command without it: the server's empty challenge then gets the
+    /// same message back from [`Self::handle_challenge`].
     pub fn initial_response(&mut self) -> Option<Vec<u8>> {
         if !matches!(self.state, State::Start) || !self.mechanism.client_first() {
             return None;
         }
-        Some(self.first_message())
+        let message = self.first_message();
+        self.unsent_initial = Some(message.clone());
+        Some(message)
     }
 
     fn first_message(&mut self) -> Vec<u8> {
@@ -269,6 +275,13 @@ impl ClientExchange {
 
     /// Handles one decoded server challenge and returns the response to send.
     pub fn handle_challenge(&mut self, challenge: &[u8]) -> Result<Vec<u8>, ClientError> {
+        if let Some(initial) = self.unsent_initial.take()
+            && challenge.is_empty()
+        {
+            // RFC 4422 §3.3: the empty challenge asks for the initial
+            // response the AUTH command did not carry.
+            return Ok(initial);
+        }
         match std::mem::replace(&mut self.state, State::Done) {
             State::Start => match self.mechanism {
                 Mechanism::CramMd5 => {

@@ -130,6 +130,8 @@
 pub mod base64;
 mod client;
 pub mod framing;
+#[doc(hidden)]
+pub mod fuzzing;
 mod mechanism;
 pub mod saslprep;
 mod scram;
