@@ -49,11 +49,13 @@ pub struct ServerParams {
     pub nonce: Option<String>,
     /// Size limits.
     pub limits: Limits,
-    /// Whether the protocol can carry "additional data with success"
-    /// (RFC 4422 §5). If not (the default, right for SMTP per RFC 4954 §4 and
-    /// for POP3), the SCRAM server-final message goes out as one more
-    /// challenge and the exchange waits for the client's empty response; if
-    /// so, it is returned in [`Authenticated::additional_data`].
+    /// Whether to send "additional data with success" (RFC 4422 §5) with the
+    /// success reply. If not (the default), the SCRAM server-final message
+    /// goes out as one more challenge and the exchange waits for the
+    /// client's empty response, which every SASL profile allows (RFC 4422
+    /// §5) and every client handles; if so, it is returned in
+    /// [`Authenticated::additional_data`] for the protocol to put in its
+    /// success reply.
     pub success_data: bool,
 }
 
@@ -350,7 +352,23 @@ struct ScramPending {
 /// The server side of one SASL exchange (RFC 4422 §3): feed it the client's
 /// messages, answer its decisions, and send the challenges it asks for.
 ///
-/// See the crate docs for the call order.
+/// See the crate docs for the call order. The client messages it parses:
+///
+/// ```text
+/// ; PLAIN, RFC 4616 §2
+/// message   = [authzid] UTF8NUL authcid UTF8NUL passwd
+/// ; LOGIN, draft-murchison-sasl-login: the user name, then the password,
+/// ; each answering a challenge ("Username:", "Password:")
+/// ; CRAM-MD5, RFC 2195 §2: the reply to the challenge
+/// response  = user SP 32(%x30-39 / %x61-66)     ; HMAC-MD5, lowercase hex
+/// ; SCRAM-SHA-256, RFC 5802 §7 (see the `scram` module for the rest)
+/// client-first-message = gs2-header client-first-message-bare
+/// client-final-message = channel-binding "," nonce ["," extensions] "," proof
+/// ; OAUTHBEARER, RFC 7628 §3.1
+/// client-resp = (gs2-header kvsep *kvpair kvsep) / kvsep
+/// ; XOAUTH2
+/// xoauth2     = "user=" user %x01 "auth=Bearer " token %x01 %x01
+/// ```
 pub struct ServerExchange {
     mechanism: Mechanism,
     params: ServerParams,
