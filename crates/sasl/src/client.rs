@@ -5,11 +5,11 @@ use std::fmt;
 use thiserror::Error;
 
 use crate::base64;
+use crate::cram;
 use crate::mechanism::Mechanism;
 use crate::saslprep::{SaslPrepError, saslprep};
 use crate::scram::{self, KEY_LEN};
 use crate::secret::{Secret, constant_time_eq};
-use crate::server::cram_md5_digest;
 use crate::token;
 
 /// What a client authenticates with.
@@ -290,7 +290,7 @@ impl ClientExchange {
                             "CRAM-MD5 challenge is empty (RFC 2195 §2)",
                         ));
                     }
-                    let digest = cram_md5_digest(self.credentials.secret.expose(), challenge);
+                    let digest = cram::digest(self.credentials.secret.expose(), challenge);
                     let mut out = self.credentials.authcid.clone().into_bytes();
                     out.push(b' ');
                     for byte in digest {

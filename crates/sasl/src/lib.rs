@@ -129,6 +129,7 @@
 
 pub mod base64;
 mod client;
+mod cram;
 pub mod framing;
 #[doc(hidden)]
 pub mod fuzzing;
