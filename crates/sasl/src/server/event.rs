@@ -4,6 +4,8 @@ use std::fmt;
 
 use thiserror::Error;
 
+#[cfg(doc)]
+use super::ServerExchange;
 use crate::framing;
 use crate::mechanism::Mechanism;
 use crate::secret::Secret;
