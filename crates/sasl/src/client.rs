@@ -174,6 +174,26 @@ impl ClientExchange {
         if credentials.secret.is_empty() {
             return Err(unusable("empty password or token"));
         }
+        if !mechanism.uses_password() {
+            // b64token (RFC 6750 §2.1), and no %x01 that would end a field.
+            let token_ok = credentials.secret.expose().bytes().all(|b| {
+                b.is_ascii_alphanumeric()
+                    || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/' | b'=')
+            });
+            let fields_ok = [
+                Some(&credentials.authcid),
+                credentials.authzid.as_ref(),
+                credentials.host.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+            .all(|field| !field.chars().any(char::is_control));
+            if !token_ok || !fields_ok {
+                return Err(unusable(
+                    "token must be a b64token and fields free of controls (RFC 7628 §3.1)",
+                ));
+            }
+        }
         let nonce = match mechanism {
             Mechanism::ScramSha256 => {
                 let nonce = nonce.ok_or(ClientError::MissingNonce(mechanism))?;

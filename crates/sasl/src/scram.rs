@@ -101,6 +101,23 @@ impl ScramCredentials {
         })
     }
 
+    /// Decoy credentials for a user name that does not exist, so a SCRAM
+    /// exchange for it runs to the proof and fails there like a wrong
+    /// password instead of failing at once (which would tell a prober which
+    /// names exist; RFC 5802 §5.1 asks servers to hide this). The salt and
+    /// keys are HMACs of the name under `server_secret` (a random value the
+    /// server keeps), so the same name always gets the same salt, and no
+    /// password matches them.
+    pub fn decoy(server_secret: &[u8], username: &str, iterations: u32) -> Self {
+        let salt = hmac_sha256(server_secret, &[b"salt\0", username.as_bytes()]);
+        Self {
+            salt: salt[..16].to_vec(),
+            iterations: iterations.max(1),
+            stored_key: hmac_sha256(server_secret, &[b"stored\0", username.as_bytes()]),
+            server_key: hmac_sha256(server_secret, &[b"server\0", username.as_bytes()]),
+        }
+    }
+
     /// Builds credentials from stored parts (for example read from a user
     /// database).
     pub fn from_parts(

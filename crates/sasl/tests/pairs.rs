@@ -387,3 +387,51 @@ fn debug_output_never_shows_secrets() {
     let shown = format!("{credentials:?} {client:?}");
     assert!(!shown.contains("tanstaaf"), "{shown}");
 }
+
+/// RFC 5802 §5.1: an unknown user given decoy credentials fails at the
+/// proof, after the same round trip as a known user with a wrong password.
+#[test]
+fn scram_decoy_hides_unknown_users() {
+    let decoy = ScramCredentials::decoy(b"server secret", "nobody", 4096);
+    assert_eq!(
+        decoy,
+        ScramCredentials::decoy(b"server secret", "nobody", 4096),
+        "stable salt"
+    );
+    assert_ne!(
+        decoy.salt(),
+        ScramCredentials::decoy(b"server secret", "other", 4096).salt()
+    );
+    let unknown = pair(
+        Mechanism::ScramSha256,
+        Credentials::new("nobody", "pencil"),
+        params(Mechanism::ScramSha256),
+        true,
+        Some(&decoy),
+    );
+    let wrong = pair(
+        Mechanism::ScramSha256,
+        Credentials::new("user", "pen"),
+        params(Mechanism::ScramSha256),
+        true,
+        None,
+    );
+    assert_eq!(unknown.server.unwrap_err(), Failure::InvalidCredentials);
+    assert_eq!(wrong.server.unwrap_err(), Failure::InvalidCredentials);
+    assert_eq!((unknown.round_trips, wrong.round_trips), (1, 1));
+}
+
+#[test]
+fn token_clients_refuse_tokens_that_would_break_the_message() {
+    for mechanism in [Mechanism::OAuthBearer, Mechanism::XOAuth2] {
+        for (user, token) in [("u", "a\u{1}b"), ("u", "a b"), ("u\u{1}", "abc"), ("u", "")] {
+            assert!(
+                matches!(
+                    ClientExchange::new(mechanism, Credentials::new(user, token), None),
+                    Err(ClientError::UnusableCredentials { .. })
+                ),
+                "{mechanism} {user:?} {token:?}"
+            );
+        }
+    }
+}

@@ -510,9 +510,12 @@ impl ServerExchange {
         match self.take_decision("CRAM-MD5 secret")? {
             Decision::CramSecret { username, digest } => {
                 let challenge = self.params.nonce.as_deref().unwrap_or_default();
-                let expected = secret.map(|s| cram::digest(s.expose(), challenge.as_bytes()));
-                match expected {
-                    Some(expected) if constant_time_eq(&expected, &digest) => {
+                // An unknown user costs the same HMAC as a known one, so the
+                // reply time does not tell which user names exist.
+                let key = secret.map_or("", Secret::expose);
+                let expected = cram::digest(key, challenge.as_bytes());
+                match secret {
+                    Some(_) if constant_time_eq(&expected, &digest) => {
                         self.succeed(Authenticated {
                             authcid: username,
                             authzid: None,
@@ -532,9 +535,9 @@ impl ServerExchange {
 
     /// Answers [`ServerEvent::ScramCredentialsNeeded`]: the stored
     /// credentials, or `None` for an unknown user (the exchange fails at
-    /// once). To keep user names from being probed, give decoy credentials
-    /// (a salt derived from the name with a server secret) instead of `None`:
-    /// the exchange then fails at the proof like a wrong password.
+    /// once). To keep user names from being probed, give
+    /// [`ScramCredentials::decoy`] instead of `None`: the exchange then fails
+    /// at the proof like a wrong password.
     pub fn provide_scram_credentials(
         &mut self,
         credentials: Option<ScramCredentials>,
