@@ -50,6 +50,9 @@ fn names(dir: &Path) -> Vec<String> {
     names
 }
 
+/// A message's unique part and its content as POP3 sends it.
+type Expected = (&'static str, &'static [u8]);
+
 #[test]
 fn the_corpus_maildir_and_its_folders_are_listed_and_read() {
     let tmp = tempfile::tempdir().unwrap();
@@ -58,7 +61,7 @@ fn the_corpus_maildir_and_its_folders_are_listed_and_read() {
     // two bytes each while their `,S=` names claim more: the store checks
     // `S=` against the file and counts the real size instead of trusting it.
     let long = "1491941793.M41850P8566V0000000000000015I0000000004F3030E_0.mx1.example.com";
-    let folders: [(&str, [(&str, &[u8]); 2]); 3] = [
+    let folders: [(&str, [Expected; 2]); 3] = [
         (
             "",
             [
