@@ -306,3 +306,100 @@ pub fn bad_message_numbers_are_refused(store: &impl MailStore) {
     ));
     assert!(session.message(0).is_ok());
 }
+
+/// The invariants every input must keep in the store's parsers and
+/// converters, however it is cut into `chunks`: run by the `store_input`
+/// fuzz target and by the test replaying its regressions.
+///
+/// Line endings: the CRLF form read back has exactly the size a listing
+/// reports, and conversions do not depend on where chunks are cut. TOP:
+/// a prefix of the whole message, the same for any cut. Names and
+/// addresses: never a panic, and what is accepted keeps its promises
+/// (a mailbox name cannot leave the store's directory; a UIDL fits RFC 1939
+/// §7).
+pub fn input_invariants(chunks: &[&[u8]]) {
+    use bytes::Bytes;
+
+    use crate::{CrlfCounter, CrlfToLf, LfToCrlf, MessageChunks, Uid, UserDirectory};
+
+    let whole: Vec<u8> = chunks.concat();
+
+    let mut to_crlf = LfToCrlf::new();
+    let mut counter = CrlfCounter::new();
+    let mut crlf_chunked = Vec::new();
+    for chunk in chunks {
+        counter.feed(chunk);
+        crlf_chunked.extend_from_slice(&to_crlf.convert(Bytes::copy_from_slice(chunk)));
+    }
+    let crlf_whole = LfToCrlf::new().convert(Bytes::copy_from_slice(&whole));
+    assert_eq!(crlf_chunked, crlf_whole);
+    assert_eq!(counter.size(), crlf_whole.len() as u64);
+    assert_eq!(CrlfCounter::count(&whole), crlf_whole.len() as u64);
+
+    let to_lf = |pieces: &[&[u8]]| {
+        let mut out = Vec::new();
+        let mut conv = CrlfToLf::new();
+        let mut sink = |b: &[u8]| -> Result<(), ()> {
+            out.extend_from_slice(b);
+            Ok(())
+        };
+        for piece in pieces {
+            let _ = conv.convert(piece, &mut sink);
+        }
+        let _ = conv.finish(&mut sink);
+        out
+    };
+    assert_eq!(to_lf(chunks), to_lf(&[&whole]));
+
+    let lines = usize::from(whole.first().copied().unwrap_or(0) % 8);
+    let owned: Vec<Vec<u8>> = chunks.iter().map(|c| c.to_vec()).collect();
+    let top_chunked =
+        MessageChunks::from_reader(ChunkReader(owned.into_iter(), Vec::new()), "fuzz", true)
+            .top(lines)
+            .read_to_vec()
+            .expect("in memory");
+    let top_whole = MessageChunks::from_bytes(crlf_whole.clone())
+        .top(lines)
+        .read_to_vec()
+        .expect("in memory");
+    assert_eq!(top_chunked, top_whole);
+    assert!(crlf_whole.starts_with(&top_whole));
+
+    let text = String::from_utf8_lossy(&whole);
+    let uid = Uid::from_name(&text);
+    assert!((1..=70).contains(&uid.as_str().len()));
+    assert!(uid.as_str().bytes().all(|b| (0x21..=0x7e).contains(&b)));
+    if let Ok(name) = MailboxName::new(text.as_ref()) {
+        assert!(!name.as_str().contains('/') && !name.as_str().starts_with('.'));
+    }
+    let mut directory = UserDirectory::new().with_subaddress_separator('+');
+    directory
+        .add_user(
+            "alice@example.org",
+            MailboxName::new("alice").expect("valid"),
+        )
+        .expect("valid");
+    if let Ok(mailbox) = directory.resolve(&text) {
+        assert_eq!(mailbox.as_str(), "alice");
+    }
+}
+
+/// Gives the chunks one `read` at a time (a chunk larger than the buffer
+/// over several), so a reader sees the same cuts.
+struct ChunkReader(std::vec::IntoIter<Vec<u8>>, Vec<u8>);
+
+impl std::io::Read for ChunkReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // An empty chunk is no end of input: `Ok(0)` would say it was.
+        while self.1.is_empty() {
+            match self.0.next() {
+                None => return Ok(0),
+                Some(chunk) => self.1 = chunk,
+            }
+        }
+        let n = self.1.len().min(buf.len());
+        buf[..n].copy_from_slice(&self.1[..n]);
+        self.1.drain(..n);
+        Ok(n)
+    }
+}

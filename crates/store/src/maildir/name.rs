@@ -171,6 +171,21 @@ pub(crate) fn new_unique(host: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_name_parses_and_rebuilds(name in "[a-zA-Z0-9.,=:;_ \\\\é-]{0,40}") {
+            let parsed = FileName::parse(&name);
+            prop_assert!(name.starts_with(parsed.base));
+            prop_assert!(parsed.base.starts_with(parsed.unique));
+            let _ = parsed.delivery_order();
+            let flagged = parsed.with_flag('S');
+            prop_assert!(FileName::parse(&flagged).has_flag('S'));
+            let for_cur = parsed.for_cur();
+            prop_assert_eq!(FileName::parse(&for_cur).base, parsed.base);
+        }
+    }
 
     #[test]
     fn names_written_by_others_parse() {
