@@ -9,7 +9,8 @@
 //! real default, read and written by other mail software too (Dovecot,
 //! mutt, Python's `mailbox`); [`MemoryStore`] serves tests and embedders
 //! who keep mail elsewhere. Both pass the same [`conformance`] suite.
-//! A [`UserDirectory`] maps addresses to mailboxes.
+//! A [`UserDirectory`] maps addresses to mailboxes. The Maildir store is
+//! for Unix (it relies on atomic rename, directory fsync and file modes).
 //!
 //! # Call order
 //!

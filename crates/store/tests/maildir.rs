@@ -43,6 +43,13 @@ fn a_delivery_lands_in_new_with_sizes_in_its_name_and_lf_endings() {
     );
     assert_eq!(delivered.size, MESSAGE.len() as u64);
     assert_eq!(maildir.dir_fsyncs(), 1);
+    // Private to the mailbox's owner.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&maildir.path().join("new").join(&new[0])), 0o600);
+    for sub in ["tmp", "new", "cur"] {
+        assert_eq!(mode(&maildir.path().join(sub)), 0o700, "{sub}");
+    }
 }
 
 #[test]

@@ -16,7 +16,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind, Write};
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -54,7 +54,12 @@ impl MaildropLock {
         // Bounded: each round either takes the lock, refuses, or removes one
         // stale lock file.
         for _ in 0..4 {
-            match OpenOptions::new().write(true).create_new(true).open(&path) {
+            match OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&path)
+            {
                 Ok(mut file) => {
                     file.write_all(format!("{} {host}\n", std::process::id()).as_bytes())
                         .map_err(|e| StoreError::io("write lock", &path, e))?;

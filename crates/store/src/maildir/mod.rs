@@ -1,26 +1,5 @@
-//! The Maildir store: one Maildir (`tmp/`, `new/`, `cur/`) per mailbox, as
-//! qmail, Dovecot, mutt and Python's `mailbox` read and write it.
-//!
-//! - Delivery writes `tmp/<unique>`, fsyncs it, renames it to
-//!   `new/<unique>,S=<size>,W=<crlf size>` and fsyncs `new/` (shared between
-//!   concurrent deliveries, see [`Maildir::dir_fsyncs`]); only then does
-//!   [`Delivery::commit`] return. A delivery killed at any point leaves at
-//!   most a file in `tmp/`, never a partial message in `new/` or `cur/`;
-//!   [`Maildir::clean_tmp`] removes such leftovers.
-//! - Messages are stored with LF line endings, the Maildir convention
-//!   ([`StoredLineEndings`]); `,S=` is the file's size and `,W=` its size
-//!   with CRLF, so a POP3 listing needs no reads (only a `stat` per file to
-//!   check that `S=` tells the truth; a name without them is counted by
-//!   reading the file).
-//! - The unique id of a message is its unique part: the file name up to the
-//!   first `,` or info separator (`:`, or `;` as some Windows-friendly
-//!   software writes). It never changes when flags change or the message
-//!   moves from `new/` to `cur/`, so it is stable across sessions and
-//!   restarts; see [`Uid::from_name`] for names too long for UIDL.
-//! - A POP3 session locks the Maildir (see the `lock` module's rule) and, on
-//!   commit, removes the deleted messages, moves the others it listed from
-//!   `new/` to `cur/` (so mail clients see them as no longer new) and adds
-//!   the `S` (seen) flag to those it retrieved; both are configurable.
+//! The Maildir store: one Maildir (`tmp/`, `new/`, `cur/`) per mailbox; the
+//! rules it follows are on [`Maildir`].
 
 mod lock;
 mod name;
@@ -29,6 +8,7 @@ mod sync;
 use std::collections::{HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufWriter, ErrorKind, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -157,8 +137,30 @@ struct Shared {
     cur_sync: DirSyncer,
 }
 
-/// One Maildir directory. Cloning gives another handle on it, sharing the
-/// fsyncs of concurrent deliveries.
+/// One Maildir directory, as qmail, Dovecot, mutt and Python's `mailbox`
+/// read and write it. Cloning gives another handle on it, sharing the fsyncs
+/// of concurrent deliveries.
+///
+/// - Delivery writes `tmp/<unique>`, fsyncs it, renames it to
+///   `new/<unique>,S=<size>,W=<crlf size>` and fsyncs `new/` (shared between
+///   concurrent deliveries, see [`Maildir::dir_fsyncs`]); only then does
+///   [`Delivery::commit`] return. A delivery killed at any point leaves at
+///   most a file in `tmp/`, never a partial message in `new/` or `cur/`;
+///   [`Maildir::clean_tmp`] removes such leftovers.
+/// - Messages are stored with LF line endings, the Maildir convention
+///   ([`StoredLineEndings`]); `,S=` is the file's size and `,W=` its size
+///   with CRLF, so a POP3 listing needs no reads (only a `stat` per file to
+///   check that `S=` tells the truth; a name without them is counted by
+///   reading the file).
+/// - The unique id of a message is its unique part: the file name up to the
+///   first `,` or info separator (`:`, or `;` as some Windows-friendly
+///   software writes). It never changes when flags change or the message
+///   moves from `new/` to `cur/`, so it is stable across sessions and
+///   restarts; see [`Uid::from_name`] for names too long for UIDL.
+/// - A POP3 session locks the Maildir (see [`Maildir::open_maildrop`]) and, on
+///   commit, removes the deleted messages, moves the others it listed from
+///   `new/` to `cur/` (so mail clients see them as no longer new) and adds
+///   the `S` (seen) flag to those it retrieved; both are configurable.
 #[derive(Debug, Clone)]
 pub struct Maildir {
     shared: Arc<Shared>,
@@ -230,9 +232,11 @@ impl Maildir {
         for _ in 0..8 {
             let unique = name::new_unique(&shared.host);
             let tmp_path = shared.path.join("tmp").join(&unique);
+            // Mail is private to its owner: 0600, as Dovecot and qmail make it.
             match OpenOptions::new()
                 .write(true)
                 .create_new(true)
+                .mode(0o600)
                 .open(&tmp_path)
             {
                 Ok(file) => {
@@ -268,7 +272,15 @@ impl Maildir {
         delivery.commit()
     }
 
-    /// Opens the maildrop for a POP3 session, exclusively.
+    /// Opens the maildrop for a POP3 session, exclusively (RFC 1939 §8).
+    ///
+    /// The lock is the file `yubin-pop3.lock` in the Maildir, holding
+    /// `<pid> <host>`. Another session gets [`StoreError::InUse`] (POP3
+    /// `[IN-USE]`) unless the lock is stale: its holder is a process of this
+    /// host that no longer runs (checked in `/proc`), or it was not refreshed
+    /// for [`MaildirConfig::lock_stale_after`] (a live holder refreshes it
+    /// every minute while it works). So a crashed session blocks nobody, and
+    /// a hung one at most that long.
     pub fn open_maildrop(&self) -> Result<MaildirMaildrop, StoreError> {
         let shared = &self.shared;
         let lock = MaildropLock::acquire(
@@ -413,10 +425,15 @@ impl Maildir {
     }
 }
 
+/// Creates the Maildir's folders, private to their owner (0700).
 fn create_dirs(path: &Path) -> Result<(), StoreError> {
     for sub in ["tmp", "new", "cur"] {
         let dir = path.join(sub);
-        fs::create_dir_all(&dir).map_err(|e| StoreError::io("create directory", &dir, e))?;
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&dir)
+            .map_err(|e| StoreError::io("create directory", &dir, e))?;
     }
     Ok(())
 }
@@ -670,7 +687,7 @@ impl Maildrop for MaildirMaildrop {
     }
 }
 
-/// Many mailboxes, each a Maildir named after it under one root:
+/// Many mailboxes, each a [`Maildir`] named after it under one root:
 /// `<root>/<mailbox>/{tmp,new,cur}`.
 #[derive(Debug)]
 pub struct MaildirStore {
