@@ -64,10 +64,11 @@
 //! The trait is **blocking**, on purpose. Storage in this crate is the file
 //! system, and file I/O on every common OS is blocking (async runtimes run
 //! it on a thread pool anyway: `tokio::fs` is `spawn_blocking` inside). A
-//! blocking trait names no runtime, keeps the trait object-safe in its
-//! methods and simple to implement, and lets concurrent deliveries share an
-//! fsync with plain threads. An async trait would have forced every store to
-//! bring a thread pool of its own or to name a runtime.
+//! blocking trait names no runtime, is simple to implement, and lets
+//! concurrent deliveries share an fsync with plain threads. An async trait
+//! would have forced every store to bring a thread pool of its own or to
+//! name a runtime; a store whose backend is natively async (a database
+//! client) pays one `block_on` per call instead.
 //!
 //! **The rule for async callers:** never call a method of [`MailStore`],
 //! [`Delivery`] or [`Maildrop`], nor iterate [`MessageChunks`], on an async

@@ -55,7 +55,10 @@ pub struct MaildirConfig {
     /// minutes: three times the shortest POP3 inactivity timer RFC 1939 §3
     /// allows (10 minutes), while a live holder refreshes every minute.
     pub lock_stale_after: Duration,
-    /// Limits per mailbox. Default none.
+    /// Limits per mailbox. Default none. Usage is counted from the names in
+    /// `new/` and `cur/` at each delivery (a directory listing, no reads and
+    /// no `maildirsize` file), so deliveries running at the same moment may
+    /// overshoot the limit by what they carry.
     pub quota: Quota,
 }
 
