@@ -108,11 +108,18 @@ fn errors_have_clear_messages_and_sysexits_codes() {
     stdout(&run(&["deliver", dir_arg], MESSAGE));
     let output = run(&["read", dir_arg, "no-such-id"], b"");
     assert_eq!(output.status.code(), Some(66));
-    // A session elsewhere holds the maildrop: temporary, try again later.
-    std::fs::write(dir.join("yubin-pop3.lock"), "1 another-host\n").unwrap();
+    // A POP3 session holds the maildrop: temporary, try again later.
+    let config = yubin::store::MaildirConfig::default().with_hostname("pop3-host");
+    let session = yubin::store::Maildir::open(&dir, config)
+        .unwrap()
+        .open_maildrop()
+        .unwrap();
     let output = run(&["list", dir_arg], b"");
     assert_eq!(output.status.code(), Some(75));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("in use by pid 1 on another-host"));
+    let holder = format!("in use by pid {} on pop3-host", std::process::id());
+    assert!(String::from_utf8_lossy(&output.stderr).contains(&holder));
+    drop(session);
+    stdout(&run(&["list", dir_arg], b""));
 }
 
 /// A small xorshift generator: the points where the child is killed.

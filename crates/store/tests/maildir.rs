@@ -177,18 +177,19 @@ fn a_crashed_sessions_lock_does_not_block_forever() {
         MaildirConfig::default().with_hostname("this-host"),
     )
     .unwrap();
-    // A holder on this host whose process is gone (above the kernel's
-    // pid_max): stale at once.
+    // The lock file of a session that crashed: nobody holds its flock.
     fs::write(tmp.path().join("yubin-pop3.lock"), "4194305 this-host\n").unwrap();
     drop(maildir.open_maildrop().unwrap());
-    // A holder on another host: refused, with who holds it...
-    fs::write(tmp.path().join("yubin-pop3.lock"), "77 other-host\n").unwrap();
+    // A live session: refused, with who holds it...
+    let held = maildir.open_maildrop().unwrap();
     let err = maildir.open_maildrop().unwrap_err();
+    let expected = format!("pid {} on this-host", std::process::id());
     assert!(
-        matches!(&err, StoreError::InUse { holder: Some(h), .. } if h == "pid 77 on other-host"),
+        matches!(&err, StoreError::InUse { holder: Some(h), .. } if *h == expected),
         "{err:?}"
     );
-    // ...until the lock ages past the limit.
+    // ...until it has not refreshed the lock for longer than the limit
+    // (a hung session).
     let impatient = Maildir::open(
         tmp.path(),
         MaildirConfig::default()
@@ -197,7 +198,10 @@ fn a_crashed_sessions_lock_does_not_block_forever() {
     )
     .unwrap();
     std::thread::sleep(Duration::from_millis(30));
-    drop(impatient.open_maildrop().unwrap());
+    let taken_over = impatient.open_maildrop().unwrap();
+    drop(held);
+    assert!(maildir.open_maildrop().is_err(), "the new holder keeps it");
+    drop(taken_over);
 }
 
 #[test]

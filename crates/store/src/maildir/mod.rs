@@ -51,9 +51,11 @@ pub struct MaildirConfig {
     /// Add the `S` flag to messages a POP3 session retrieved whole (RETR)
     /// when it commits. Default `true`.
     pub mark_retrieved_seen: bool,
-    /// A maildrop lock not refreshed for this long is stale. Default 30
-    /// minutes: three times the shortest POP3 inactivity timer RFC 1939 §3
-    /// allows (10 minutes), while a live holder refreshes every minute.
+    /// A maildrop lock whose holder is alive but has not refreshed it for
+    /// this long is broken (a hung session; a crashed one frees the lock at
+    /// once, see [`Maildir::open_maildrop`]). Default 30 minutes: three times
+    /// the shortest POP3 inactivity timer RFC 1939 §3 allows (10 minutes),
+    /// while a working holder refreshes every minute.
     pub lock_stale_after: Duration,
     /// Limits per mailbox. Default none. Usage is counted from the names in
     /// `new/` and `cur/` at each delivery (a directory listing, no reads and
@@ -278,12 +280,13 @@ impl Maildir {
     /// Opens the maildrop for a POP3 session, exclusively (RFC 1939 §8).
     ///
     /// The lock is the file `yubin-pop3.lock` in the Maildir, holding
-    /// `<pid> <host>`. Another session gets [`StoreError::InUse`] (POP3
-    /// `[IN-USE]`) unless the lock is stale: its holder is a process of this
-    /// host that no longer runs (checked in `/proc`), or it was not refreshed
-    /// for [`MaildirConfig::lock_stale_after`] (a live holder refreshes it
-    /// every minute while it works). So a crashed session blocks nobody, and
-    /// a hung one at most that long.
+    /// `<pid> <host>`, on which the holder keeps an exclusive `flock`.
+    /// Another session gets [`StoreError::InUse`] (POP3 `[IN-USE]`, naming
+    /// the holder). Staleness: the kernel drops the `flock` of a process that
+    /// ends, however it ends, so a crashed session's lock is free at once; a
+    /// holder alive but hung, which stopped refreshing the file (done every
+    /// minute while it works), loses its lock after
+    /// [`MaildirConfig::lock_stale_after`].
     pub fn open_maildrop(&self) -> Result<MaildirMaildrop, StoreError> {
         let shared = &self.shared;
         let lock = MaildropLock::acquire(
