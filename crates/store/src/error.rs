@@ -78,6 +78,10 @@ pub enum StoreError {
         /// Of those, the ones still in the mailbox.
         failed: usize,
     },
+    /// A write of this delivery failed before, so the message is incomplete:
+    /// it cannot be committed, and further writes are refused (SMTP 451).
+    #[error("an earlier write of this delivery failed; the message is incomplete")]
+    DeliveryAborted,
     /// The operating system failed an operation; retrying later may succeed
     /// (SMTP 451, POP3 `[SYS/TEMP]`).
     #[error("{op} {}: {source}", path.display())]
@@ -111,6 +115,7 @@ impl StoreError {
     pub fn severity(&self) -> Severity {
         match self {
             StoreError::InUse { .. }
+            | StoreError::DeliveryAborted
             | StoreError::Io { .. }
             | StoreError::NotAllRemoved { .. }
             | StoreError::QuotaExceeded {

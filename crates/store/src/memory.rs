@@ -79,6 +79,7 @@ impl MailStore for MemoryStore {
             usage,
             message: BytesMut::new(),
             to_crlf: LfToCrlf::new(),
+            aborted: false,
         })
     }
 
@@ -122,18 +123,28 @@ pub struct MemoryDelivery {
     usage: Usage,
     message: BytesMut,
     to_crlf: LfToCrlf,
+    aborted: bool,
 }
 
 impl Delivery for MemoryDelivery {
     fn write(&mut self, chunk: &[u8]) -> Result<(), StoreError> {
+        if self.aborted {
+            return Err(StoreError::DeliveryAborted);
+        }
         let converted = self.to_crlf.convert(Bytes::copy_from_slice(chunk));
         let size = (self.message.len() + converted.len()) as u64;
-        self.quota.check(self.mailbox.as_str(), self.usage, size)?;
+        if let Err(e) = self.quota.check(self.mailbox.as_str(), self.usage, size) {
+            self.aborted = true;
+            return Err(e);
+        }
         self.message.extend_from_slice(&converted);
         Ok(())
     }
 
     fn commit(self) -> Result<Delivered, StoreError> {
+        if self.aborted {
+            return Err(StoreError::DeliveryAborted);
+        }
         let mut mailboxes = lock(&self.mailboxes);
         let Some(mailbox) = mailboxes.get_mut(&self.mailbox) else {
             return Err(StoreError::NoSuchMailbox(self.mailbox.to_string()));

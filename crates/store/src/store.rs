@@ -68,6 +68,9 @@ pub trait MailStore: Send + Sync {
 pub trait Delivery: Send + std::fmt::Debug {
     /// Appends a chunk of the message. Fails with
     /// [`StoreError::QuotaExceeded`] as soon as the message no longer fits.
+    /// After any failed write the delivery is aborted: later writes and
+    /// [`commit`](Self::commit) fail with [`StoreError::DeliveryAborted`], so
+    /// an incomplete message is never committed.
     fn write(&mut self, chunk: &[u8]) -> Result<(), StoreError>;
 
     /// Makes the message durable and visible in the mailbox. Only when this

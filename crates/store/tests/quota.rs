@@ -36,6 +36,16 @@ fn check_quota(store: &impl MailStore) {
     delivery.write(&[b'x'; 40]).unwrap();
     let err = delivery.write(&[b'x'; 40]).unwrap_err();
     assert_eq!((err.smtp_code(), err.is_temporary()), (552, false));
+    // The incomplete message cannot be committed by mistake.
+    assert!(matches!(
+        delivery.write(b"x"),
+        Err(StoreError::DeliveryAborted)
+    ));
+    assert!(matches!(
+        delivery.commit(),
+        Err(StoreError::DeliveryAborted)
+    ));
+    assert!(store.open_maildrop(&alice).unwrap().messages().is_empty());
     store.deliver(&alice, message).unwrap();
 }
 

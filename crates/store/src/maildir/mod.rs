@@ -257,6 +257,7 @@ impl Maildir {
                             StoredLineEndings::AsDelivered => None,
                         },
                         usage,
+                        aborted: false,
                     });
                 }
                 Err(e) if e.kind() == ErrorKind::AlreadyExists => last_error = Some(e),
@@ -462,6 +463,8 @@ pub struct MaildirDelivery {
     crlf: CrlfCounter,
     to_lf: Option<CrlfToLf>,
     usage: Usage,
+    /// A write failed: the message is incomplete.
+    aborted: bool,
 }
 
 impl MaildirDelivery {
@@ -493,15 +496,22 @@ impl MaildirDelivery {
 
 impl Delivery for MaildirDelivery {
     fn write(&mut self, chunk: &[u8]) -> Result<(), StoreError> {
-        self.convert(chunk, false)?;
+        if self.aborted {
+            return Err(StoreError::DeliveryAborted);
+        }
         let shared = &self.maildir.shared;
-        shared
-            .config
-            .quota
-            .check(&shared.label, self.usage, self.crlf.size())
+        let (quota, label, usage) = (shared.config.quota, shared.label.clone(), self.usage);
+        let result = self
+            .convert(chunk, false)
+            .and_then(|()| quota.check(&label, usage, self.crlf.size()));
+        self.aborted = result.is_err();
+        result
     }
 
     fn commit(mut self) -> Result<Delivered, StoreError> {
+        if self.aborted {
+            return Err(StoreError::DeliveryAborted);
+        }
         self.convert(&[], true)?;
         let file = self.file.take().expect("committed once");
         let file = file
