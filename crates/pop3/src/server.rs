@@ -336,7 +336,7 @@ impl Server {
         self.maildrop = maildrop;
         self.phase = Phase::Transaction;
         let (count, size) = self.totals();
-        self.reply(Status::ok(format!(
+        self.reply(&Status::ok(format!(
             "maildrop has {count} message{} ({size} octets)",
             if count == 1 { "" } else { "s" }
         )));
@@ -350,7 +350,7 @@ impl Server {
     pub fn reject_login(&mut self, code: ResponseCode, text: &str) -> Result<(), UsageError> {
         self.expect(|p| matches!(p, Pending::Login), "login")?;
         self.pending = None;
-        self.bad(Status::err_with(code, text), None);
+        self.bad(&Status::err_with(code, text), None);
         self.advance();
         Ok(())
     }
@@ -406,7 +406,7 @@ impl Server {
         if started {
             self.close();
         } else {
-            self.reply(Status::err_with(code, text));
+            self.reply(&Status::err_with(code, text));
             self.advance();
         }
         Ok(())
@@ -417,7 +417,7 @@ impl Server {
     pub fn update_done(&mut self) -> Result<(), UsageError> {
         self.expect(|p| matches!(p, Pending::Update), "update")?;
         self.pending = None;
-        self.reply(Status::ok("POP3 server signing off"));
+        self.reply(&Status::ok("POP3 server signing off"));
         self.close();
         Ok(())
     }
@@ -428,7 +428,7 @@ impl Server {
     pub fn update_failed(&mut self) -> Result<(), UsageError> {
         self.expect(|p| matches!(p, Pending::Update), "update")?;
         self.pending = None;
-        self.reply(Status::err_with(
+        self.reply(&Status::err_with(
             ResponseCode::SysTemp,
             "some deleted messages not removed",
         ));
@@ -493,7 +493,7 @@ impl Server {
             .map(|(i, (entry, _))| (i as MessageNumber + 1, entry))
     }
 
-    fn reply(&mut self, status: Status) {
+    fn reply(&mut self, status: &Status) {
         status.encode(&mut self.output);
     }
 
@@ -507,7 +507,7 @@ impl Server {
 
     /// Replies to a bad command, reports it, and closes the session at the
     /// configured count.
-    fn bad(&mut self, status: Status, error: Option<ProtocolError>) {
+    fn bad(&mut self, status: &Status, error: Option<ProtocolError>) {
         self.bad_commands += 1;
         if let Some(error) = error {
             self.events.push_back(Event::Invalid(error));
@@ -515,7 +515,7 @@ impl Server {
         if self.bad_commands >= self.config.max_bad_commands {
             self.events
                 .push_back(Event::Invalid(ProtocolError::TooManyErrors));
-            self.reply(Status::err("too many bad commands, closing"));
+            self.reply(&Status::err("too many bad commands, closing"));
             self.close();
         } else {
             self.reply(status);
@@ -530,7 +530,7 @@ impl Server {
             }
             other => Status::err(other.to_string()),
         };
-        self.bad(status, Some(error));
+        self.bad(&status, Some(error));
     }
 
     /// The longest line accepted for what starts the unparsed input.
@@ -549,7 +549,7 @@ impl Server {
             if self.overflowed {
                 self.events
                     .push_back(Event::Invalid(ProtocolError::InputOverflow));
-                self.reply(Status::err("too much pipelined input, closing"));
+                self.reply(&Status::err("too much pipelined input, closing"));
                 self.close();
                 break;
             }
@@ -606,7 +606,7 @@ impl Server {
         match (&mut self.phase, command) {
             (_, Command::Capa) => self.capabilities(),
             (Phase::Authorization { .. }, Command::Quit) => {
-                self.reply(Status::ok("POP3 server signing off"));
+                self.reply(&Status::ok("POP3 server signing off"));
                 self.close();
             }
             (Phase::Authorization { user }, Command::User(name)) => {
@@ -615,7 +615,7 @@ impl Server {
                     if let Phase::Authorization { user } = &mut self.phase {
                         *user = Some(name);
                     }
-                    self.reply(Status::ok("send PASS"));
+                    self.reply(&Status::ok("send PASS"));
                 } else {
                     self.protocol_error(ProtocolError::PlaintextRefused);
                 }
@@ -646,7 +646,7 @@ impl Server {
             }
             (Phase::Authorization { user }, Command::Stls) if self.config.stls && !self.tls => {
                 *user = None;
-                self.reply(Status::ok("begin TLS negotiation"));
+                self.reply(&Status::ok("begin TLS negotiation"));
                 // Nothing sent before the handshake may be acted on after it.
                 self.input.clear();
                 self.input_pos = 0;
@@ -654,7 +654,7 @@ impl Server {
                 self.events.push_back(Event::StartTls);
             }
             (Phase::Authorization { .. }, Command::Utf8) if self.config.utf8 => {
-                self.reply(Status::ok("UTF8 enabled"));
+                self.reply(&Status::ok("UTF8 enabled"));
             }
             (Phase::Transaction, command) => self.transaction(command),
             _ => self.protocol_error(ProtocolError::WrongState(kind)),
@@ -665,11 +665,11 @@ impl Server {
         match command {
             Command::Stat => {
                 let (count, size) = self.totals();
-                self.reply(Status::ok(format!("{count} {size}")));
+                self.reply(&Status::ok(format!("{count} {size}")));
             }
             Command::List(None) => {
                 let (count, size) = self.totals();
-                self.reply(Status::ok(format!("{count} messages ({size} octets)")));
+                self.reply(&Status::ok(format!("{count} messages ({size} octets)")));
                 let mut body = Vec::new();
                 for (message, entry) in self.live() {
                     ScanListing {
@@ -684,11 +684,11 @@ impl Server {
             Command::List(Some(number)) => {
                 if let Some(entry) = self.message(number) {
                     let size = entry.size;
-                    self.reply(Status::ok(format!("{number} {size}")));
+                    self.reply(&Status::ok(format!("{number} {size}")));
                 }
             }
             Command::Uidl(None) => {
-                self.reply(Status::ok("unique-id listing follows"));
+                self.reply(&Status::ok("unique-id listing follows"));
                 let mut body = Vec::new();
                 for (message, entry) in self.live() {
                     UniqueIdListing {
@@ -703,7 +703,7 @@ impl Server {
             Command::Uidl(Some(number)) => {
                 if let Some(entry) = self.message(number) {
                     let uid = entry.uid.clone();
-                    self.reply(Status::ok(format!("{number} {uid}")));
+                    self.reply(&Status::ok(format!("{number} {uid}")));
                 }
             }
             Command::Retr(number) => self.retrieve(number, None),
@@ -711,14 +711,14 @@ impl Server {
             Command::Dele(number) => {
                 if self.message(number).is_some() {
                     self.deleted[number as usize - 1] = true;
-                    self.reply(Status::ok(format!("message {number} deleted")));
+                    self.reply(&Status::ok(format!("message {number} deleted")));
                 }
             }
-            Command::Noop => self.reply(Status::ok("")),
+            Command::Noop => self.reply(&Status::ok("")),
             Command::Rset => {
                 self.deleted.fill(false);
                 let (count, size) = self.totals();
-                self.reply(Status::ok(format!(
+                self.reply(&Status::ok(format!(
                     "maildrop has {count} messages ({size} octets)"
                 )));
             }
@@ -754,7 +754,7 @@ impl Server {
         } else {
             "no such message".to_owned()
         };
-        self.reply(Status::err(text));
+        self.reply(&Status::err(text));
         None
     }
 
@@ -810,7 +810,7 @@ impl Server {
         if let Some(text) = &self.config.implementation {
             capabilities.push(Capability::Implementation(text.clone()));
         }
-        self.reply(Status::ok("capability list follows"));
+        self.reply(&Status::ok("capability list follows"));
         for capability in capabilities {
             capability.encode(&mut self.output);
         }
