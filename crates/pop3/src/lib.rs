@@ -58,6 +58,7 @@
 //! ```
 
 mod apop;
+pub mod client;
 mod encode;
 mod error;
 mod parse;
