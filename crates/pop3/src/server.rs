@@ -337,8 +337,8 @@ impl Server {
         self.phase = Phase::Transaction;
         let (count, size) = self.totals();
         self.reply(&Status::ok(format!(
-            "maildrop has {count} message{} ({size} octets)",
-            if count == 1 { "" } else { "s" }
+            "maildrop has {} ({size} octets)",
+            messages(count)
         )));
         self.advance();
         Ok(())
@@ -669,7 +669,7 @@ impl Server {
             }
             Command::List(None) => {
                 let (count, size) = self.totals();
-                self.reply(&Status::ok(format!("{count} messages ({size} octets)")));
+                self.reply(&Status::ok(format!("{} ({size} octets)", messages(count))));
                 let mut body = Vec::new();
                 for (message, entry) in self.live() {
                     ScanListing {
@@ -719,7 +719,8 @@ impl Server {
                 self.deleted.fill(false);
                 let (count, size) = self.totals();
                 self.reply(&Status::ok(format!(
-                    "maildrop has {count} messages ({size} octets)"
+                    "maildrop has {} ({size} octets)",
+                    messages(count)
                 )));
             }
             Command::Quit => {
@@ -816,4 +817,8 @@ impl Server {
         }
         self.output.extend_from_slice(b".\r\n");
     }
+}
+
+fn messages(count: usize) -> String {
+    format!("{count} message{}", if count == 1 { "" } else { "s" })
 }

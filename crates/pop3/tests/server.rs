@@ -134,7 +134,7 @@ fn dele_and_rset() {
     );
     assert_eq!(
         out,
-        "+OK message 1 deleted\r\n+OK 1 20\r\n+OK 1 messages (20 octets)\r\n2 20\r\n.\r\n\
+        "+OK message 1 deleted\r\n+OK 1 20\r\n+OK 1 message (20 octets)\r\n2 20\r\n.\r\n\
          +OK unique-id listing follows\r\n2 b\r\n.\r\n-ERR message 1 already deleted\r\n\
          -ERR message 1 already deleted\r\n+OK maildrop has 2 messages (30 octets)\r\n+OK 2 30\r\n"
     );
