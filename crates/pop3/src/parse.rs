@@ -33,6 +33,11 @@ impl Command {
 
 /// Parses a command line without its line ending.
 pub(crate) fn parse_command_line(line: &[u8]) -> Result<Command, ParseError> {
+    // A CR, LF or NUL inside a command line is never valid (RFC 1939 §3:
+    // printable arguments) and would let a line smuggle another one.
+    if memchr::memchr3(b'\r', b'\n', 0, line).is_some() {
+        return Err(ParseError::InvalidArgument);
+    }
     let (keyword, rest) = match memchr::memchr(b' ', line) {
         Some(space) => (&line[..space], Some(&line[space + 1..])),
         None => (line, None),
@@ -93,6 +98,13 @@ pub(crate) fn parse_command_line(line: &[u8]) -> Result<Command, ParseError> {
                 return Err(ParseError::InvalidArgument);
             }
             let initial_response = args.get(1).map(|r| Secret::new(*r));
+            // base64 or "=" (RFC 5034 §4): printable, so never a line break.
+            if args
+                .get(1)
+                .is_some_and(|r| !r.iter().all(u8::is_ascii_graphic))
+            {
+                return Err(ParseError::InvalidArgument);
+            }
             Command::Auth {
                 mechanism: String::from_utf8_lossy(mechanism).to_ascii_uppercase(),
                 initial_response,
@@ -477,6 +489,9 @@ mod tests {
             (b"XYZZY\r\n", Err(ParseError::UnknownCommand)),
             (b"\r\n", Err(ParseError::UnknownCommand)),
             (b"HELO x\r\n", Err(ParseError::UnknownCommand)),
+            // RFC 1939 §3: no CR or NUL inside a command line.
+            (b"PASS a\rb\r\n", Err(ParseError::InvalidArgument)),
+            (b"USER a\0\r\n", Err(ParseError::InvalidArgument)),
         ];
         for (line, expected) in rows {
             assert_eq!(cmd(line), expected, "{:?}", String::from_utf8_lossy(line));
