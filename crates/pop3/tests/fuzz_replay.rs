@@ -2,7 +2,7 @@
 //! `fuzz/regressions/TARGET/` (if the folder exists) and a few hand-made
 //! seeds, through the same harness the targets run.
 
-#[allow(unreachable_pub, dead_code)]
+#[allow(unreachable_pub)]
 #[path = "../../../fuzz/fuzz_targets/pop3_harness.rs"]
 mod pop3_harness;
 
