@@ -5,7 +5,8 @@
 #![allow(dead_code)]
 
 use yubin_pop3::client::{self, Client};
-use yubin_pop3::server::{self, MaildropEntry, Server};
+use yubin_pop3::sasl::{Credentials, Mechanism, ScramCredentials};
+use yubin_pop3::server::{self, MaildropEntry, SaslRequest, Server};
 use yubin_pop3::{
     Capability, Command, Response, ResponseCode, ScanListing, Secret, UniqueIdListing, Unstuffer,
     crlf_size, parse_multiline,
@@ -64,6 +65,17 @@ pub fn server_session<'a>(chunks: impl Iterator<Item = &'a [u8]>) {
     config.allow_plaintext_auth = true;
     config.stls = true;
     config.utf8 = true;
+    config.sasl_mechanisms = Mechanism::ALL.to_vec();
+    let secret = yubin_pop3::sasl::Secret::new("secret");
+    let scram = ScramCredentials::derive(&secret, b"salt", 1).unwrap();
+    let listing: Vec<MaildropEntry> = MESSAGES
+        .iter()
+        .enumerate()
+        .map(|(i, m)| MaildropEntry {
+            uid: format!("m{i}"),
+            size: crlf_size(m),
+        })
+        .collect();
     let mut server = Server::with_apop_timestamp(config, "<1.2@fuzz>").unwrap();
     let mut out = Vec::new();
     let mut previous = b'\n';
@@ -106,6 +118,24 @@ pub fn server_session<'a>(chunks: impl Iterator<Item = &'a [u8]>) {
                     }
                 }
                 server::Event::StartTls => server.tls_started(),
+                server::Event::Sasl(request) => match request {
+                    SaslRequest::Nonce { .. } => {
+                        server.provide_sasl_nonce("<fyko+d2lbbFgONRv9qkxdawL@x>")
+                    }
+                    SaslRequest::VerifyPassword { password, .. } => {
+                        if password.expose() == b"secret" {
+                            server.sasl_accept()
+                        } else {
+                            server.sasl_reject()
+                        }
+                    }
+                    SaslRequest::CramSecret { .. } => server.provide_cram_secret(Some(&secret)),
+                    SaslRequest::ScramCredentials { .. } => {
+                        server.provide_scram_credentials(Some(scram.clone()))
+                    }
+                    _ => server.sasl_reject(),
+                },
+                server::Event::SaslLogin { .. } => server.accept_login(listing.clone()),
                 _ => Ok(()),
             };
             result.unwrap();
@@ -155,6 +185,14 @@ pub fn client_session<'a>(chunks: impl Iterator<Item = &'a [u8]>) {
                 client::Event::MessageChunk(bytes) => assert!(!bytes.is_empty()),
                 client::Event::Greeting { .. } => {
                     let _ = client.apop("u", b"p");
+                }
+                client::Event::Capabilities(_) => {
+                    let credentials = Credentials::new("u", "p");
+                    let _ = client.authenticate(
+                        credentials,
+                        &Mechanism::ALL,
+                        Some("fyko+d2lbbFgONRv9qkxdawL"),
+                    );
                 }
                 _ => {}
             }

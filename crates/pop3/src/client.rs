@@ -10,6 +10,7 @@
 use std::collections::VecDeque;
 
 use bytes::Bytes;
+use yubin_sasl::{ClientExchange, Credentials, Mechanism, framing, strongest_common};
 
 use crate::apop::{apop_digest, is_valid_apop_timestamp};
 use crate::error::{ParseError, ProtocolError, UsageError};
@@ -92,8 +93,17 @@ pub enum Event {
     MessageChunk(Bytes),
     /// The body is complete (the terminating line was read).
     MessageEnd,
-    /// An AUTH challenge (RFC 5034 §4), still base64-encoded.
+    /// An AUTH challenge (RFC 5034 §4), still base64-encoded, for an AUTH
+    /// sent with [`Client::send`]: answer with [`Client::send_auth_line`].
+    /// (AUTH started with [`Client::authenticate`] answers by itself.)
     Continuation(Vec<u8>),
+    /// The SASL exchange of [`Client::authenticate`] could not answer a
+    /// challenge, so it sent `*` (RFC 5034 §4); the `-ERR` follows as a
+    /// [`Event::Reply`].
+    AuthCancelled {
+        /// Why.
+        reason: String,
+    },
     /// The server's reply did not parse or came unasked: the session cannot
     /// go on in step, and [`Event::Closed`] follows.
     Invalid(ProtocolError),
@@ -130,6 +140,7 @@ pub struct Client {
     capabilities: Option<Vec<Capability>>,
     queued: VecDeque<Command>,
     in_flight: VecDeque<Command>,
+    sasl: Option<ClientExchange>,
     input: Vec<u8>,
     input_pos: usize,
     events: VecDeque<Event>,
@@ -146,6 +157,7 @@ impl Client {
             capabilities: None,
             queued: VecDeque::new(),
             in_flight: VecDeque::new(),
+            sasl: None,
             input: Vec::new(),
             input_pos: 0,
             events: VecDeque::new(),
@@ -181,6 +193,61 @@ impl Client {
             name: user.to_owned(),
             digest,
         })
+    }
+
+    /// Queues AUTH (RFC 5034) with the strongest mechanism that the last
+    /// CAPA reply lists under SASL and that is in `usable`, and runs the
+    /// exchange by itself from there; the outcome is the [`Event::Reply`] to
+    /// AUTH. `nonce` is the SCRAM client nonce (the core has no randomness).
+    /// The initial response goes with the command unless the line would pass
+    /// 255 octets (RFC 5034 §4), in which case it answers the first, empty
+    /// challenge. Returns the mechanism chosen.
+    pub fn authenticate(
+        &mut self,
+        credentials: Credentials,
+        usable: &[Mechanism],
+        nonce: Option<&str>,
+    ) -> Result<Mechanism, UsageError> {
+        let offered: Vec<String> = self
+            .capabilities
+            .iter()
+            .flatten()
+            .filter_map(|c| match c {
+                Capability::Sasl(mechanisms) => Some(mechanisms.clone()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let mechanism = strongest_common(offered.iter().map(String::as_str), usable)
+            .ok_or(UsageError::NoCommonMechanism)?;
+        let mut exchange = ClientExchange::new(mechanism, credentials, nonce)?;
+        let initial_response = exchange.initial_response().and_then(|response| {
+            let mut encoded = Vec::new();
+            framing::encode_initial_response(&response, &mut encoded);
+            // "AUTH " mechanism SP response CRLF
+            let line = 5 + mechanism.name().len() + 1 + encoded.len() + 2;
+            (line <= 255).then(|| Secret::new(encoded))
+        });
+        self.send(Command::Auth {
+            mechanism: mechanism.name().to_owned(),
+            initial_response,
+        })?;
+        self.sasl = Some(exchange);
+        Ok(mechanism)
+    }
+
+    /// Sends one line of an AUTH exchange started with [`Client::send`]
+    /// (base64 of the response, or `*` to cancel), CRLF added.
+    pub fn send_auth_line(&mut self, line: &[u8]) -> Result<(), UsageError> {
+        if !matches!(self.in_flight.front(), Some(Command::Auth { .. })) {
+            return Err(UsageError::NotPending("AUTH"));
+        }
+        if line.iter().any(|&b| b == b'\r' || b == b'\n') {
+            return Err(UsageError::InvalidArgument("AUTH line"));
+        }
+        self.output.extend_from_slice(line);
+        self.output.extend_from_slice(b"\r\n");
+        Ok(())
     }
 
     /// The greeting's APOP timestamp, once the greeting is read.
@@ -401,10 +468,24 @@ impl Client {
         let command = self.in_flight.front().expect("checked non-empty").clone();
         let status = match response {
             Response::Continuation(challenge) => {
-                if matches!(command, Command::Auth { .. }) {
-                    self.events.push_back(Event::Continuation(challenge));
-                } else {
+                if !matches!(command, Command::Auth { .. }) {
                     self.fail(ProtocolError::UnexpectedResponse);
+                } else if let Some(exchange) = &mut self.sasl {
+                    let response = framing::decode_challenge(&challenge)
+                        .map_err(|e| e.to_string())
+                        .and_then(|c| exchange.handle_challenge(&c).map_err(|e| e.to_string()));
+                    match response {
+                        Ok(response) => {
+                            framing::encode_response(&response, &mut self.output);
+                            self.output.extend_from_slice(b"\r\n");
+                        }
+                        Err(reason) => {
+                            self.output.extend_from_slice(b"*\r\n");
+                            self.events.push_back(Event::AuthCancelled { reason });
+                        }
+                    }
+                } else {
+                    self.events.push_back(Event::Continuation(challenge));
                 }
                 return;
             }
@@ -451,6 +532,15 @@ impl Client {
             },
         };
         self.events.push_back(event);
+        if matches!(command, Command::Auth { .. })
+            && let Some(mut exchange) = self.sasl.take()
+            && status.ok
+            && exchange.finish(None).is_err()
+        {
+            // A SCRAM server that did not prove it knows the password is not
+            // the server we meant to talk to (RFC 5802 §9).
+            return self.fail(ProtocolError::ServerNotVerified);
+        }
         match command {
             Command::Quit => self.close(),
             Command::Stls if status.ok => {

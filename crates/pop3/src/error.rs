@@ -61,6 +61,13 @@ pub enum ProtocolError {
     /// The server sent data when no reply was expected (client side).
     #[error("unexpected response")]
     UnexpectedResponse,
+    /// AUTH named a SASL mechanism this server does not offer (now).
+    #[error("unsupported SASL mechanism")]
+    UnsupportedMechanism,
+    /// The server reported AUTH success without proving it knows the
+    /// password (SCRAM, RFC 5802 §9): the session is not trusted (client side).
+    #[error("the server did not prove itself in SCRAM")]
+    ServerNotVerified,
 }
 
 /// A call made out of order or with an impossible argument.
@@ -79,4 +86,14 @@ pub enum UsageError {
     /// APOP needs the timestamp of the server's greeting, which had none.
     #[error("the greeting had no APOP timestamp")]
     NoApopTimestamp,
+    /// No SASL mechanism is both advertised in CAPA and usable (or CAPA was
+    /// not read yet).
+    #[error("no common SASL mechanism")]
+    NoCommonMechanism,
+    /// The SASL exchange refused the call (server side).
+    #[error("SASL: {0}")]
+    Sasl(#[from] yubin_sasl::UsageError),
+    /// The SASL client exchange could not start (client side).
+    #[error("SASL client: {0}")]
+    SaslClient(#[from] yubin_sasl::ClientError),
 }

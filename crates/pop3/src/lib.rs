@@ -75,3 +75,5 @@ pub use types::{
     Capability, Command, CommandKind, Expire, MessageNumber, Response, ResponseCode, ScanListing,
     Secret, Status, UniqueIdListing,
 };
+/// The SASL mechanisms AUTH runs (`yubin-sasl`), re-exported for their types.
+pub use yubin_sasl as sasl;

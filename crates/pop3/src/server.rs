@@ -8,6 +8,8 @@
 
 use std::collections::VecDeque;
 
+use yubin_sasl::{Limits, Mechanism, ScramCredentials, ServerEvent, ServerExchange, ServerParams};
+
 use crate::apop::{constant_time_eq, is_valid_apop_timestamp};
 use crate::error::{ProtocolError, UsageError};
 use crate::parse::{is_valid_uid, parse_command_line};
@@ -28,9 +30,9 @@ pub struct Config {
     /// RFC 1939's 47 octets to 255 "including the terminating CRLF".
     pub max_command_line: usize,
     /// Longest AUTH command line or SASL response line, CRLF included.
-    /// Default 8192: RFC 5034 §4 lets SASL responses be longer than 255
-    /// octets, and a GSSAPI token in base64 needs several KiB (Dovecot's
-    /// limit for AUTH lines is of the same order).
+    /// Default 12288 (`yubin_sasl::framing::DEFAULT_MAX_LINE`, the figure
+    /// RFC 4954 §4 gives for SMTP AUTH lines): RFC 5034 §4 lifts the 255-octet
+    /// limit for the lines of an AUTH exchange.
     pub max_auth_line: usize,
     /// Bad commands (unknown, malformed, out of state, refused logins) before
     /// the session is closed. Default 20, as Dovecot's
@@ -55,6 +57,11 @@ pub struct Config {
     pub expire: Option<Expire>,
     /// The `LOGIN-DELAY` capability in seconds (RFC 2449 §6.5). Default `None`.
     pub login_delay: Option<u32>,
+    /// SASL mechanisms offered by AUTH (RFC 5034) and CAPA `SASL`. Default
+    /// none. Mechanisms that send the secret in the clear (PLAIN, LOGIN and
+    /// the bearer tokens) are offered only where USER/PASS would be (TLS, or
+    /// [`Config::allow_plaintext_auth`]).
+    pub sasl_mechanisms: Vec<Mechanism>,
 }
 
 impl Default for Config {
@@ -62,7 +69,7 @@ impl Default for Config {
         Self {
             greeting: "POP3 server ready".to_owned(),
             max_command_line: 255,
-            max_auth_line: 8192,
+            max_auth_line: yubin_sasl::framing::DEFAULT_MAX_LINE,
             max_bad_commands: 20,
             max_buffered_input: 64 * 1024,
             allow_plaintext_auth: false,
@@ -72,6 +79,7 @@ impl Default for Config {
             implementation: None,
             expire: None,
             login_delay: None,
+            sasl_mechanisms: Vec::new(),
         }
     }
 }
@@ -139,6 +147,21 @@ pub enum Event {
         /// The proof; check it with [`Credential::verify`].
         credential: Credential,
     },
+    /// Decision: the SASL exchange of AUTH (RFC 5034) needs the
+    /// application; each request names the method that answers it.
+    Sasl(SaslRequest),
+    /// Decision: AUTH succeeded for this identity. Answer like
+    /// [`Event::Login`]: [`Server::accept_login`] with the maildrop, or
+    /// [`Server::reject_login`].
+    SaslLogin {
+        /// The mechanism used.
+        mechanism: Mechanism,
+        /// Whose credentials were verified.
+        authcid: String,
+        /// The identity the client asked to act as, if any (the application
+        /// has already allowed it when it answered the request).
+        authzid: Option<String>,
+    },
     /// Decision: RETR (`top` is `None`) or TOP. Stream the message with
     /// [`Server::send_message`], then [`Server::finish_message`]; or refuse
     /// with [`Server::fail_message`].
@@ -183,6 +206,54 @@ pub enum Event {
     Closed,
 }
 
+/// What a SASL exchange needs from the application (see [`Event::Sasl`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SaslRequest {
+    /// CRAM-MD5 and SCRAM-SHA-256 need a fresh nonce (the core has no
+    /// randomness): answer with [`Server::provide_sasl_nonce`] (for CRAM-MD5
+    /// a unique msg-id such as `<pid.clock@host>`; for SCRAM at least 18
+    /// random printable characters without `,`).
+    Nonce {
+        /// The mechanism.
+        mechanism: Mechanism,
+    },
+    /// PLAIN or LOGIN: check the password (and that `authcid` may act as
+    /// `authzid`); answer with [`Server::sasl_accept`] or [`Server::sasl_reject`].
+    VerifyPassword {
+        /// The identity to act as, if named.
+        authzid: Option<String>,
+        /// The user name.
+        authcid: String,
+        /// The password.
+        password: Secret,
+    },
+    /// CRAM-MD5: give the user's shared secret with
+    /// [`Server::provide_cram_secret`] (`None` for no such user).
+    CramSecret {
+        /// The user name.
+        username: String,
+    },
+    /// SCRAM-SHA-256: give the stored credentials with
+    /// [`Server::provide_scram_credentials`] (`None` for no such user).
+    ScramCredentials {
+        /// The identity to act as, if named.
+        authzid: Option<String>,
+        /// The user name.
+        username: String,
+    },
+    /// OAUTHBEARER or XOAUTH2: validate the token; answer with
+    /// [`Server::sasl_accept`] or [`Server::sasl_reject`].
+    VerifyToken {
+        /// Which token mechanism.
+        mechanism: Mechanism,
+        /// The user the client names, if any.
+        user: Option<String>,
+        /// The bearer token.
+        token: Secret,
+    },
+}
+
 #[derive(Debug)]
 enum Phase {
     Authorization { user: Option<String> },
@@ -202,6 +273,14 @@ enum Pending {
     },
     Update,
     Tls,
+    Sasl {
+        mechanism: Mechanism,
+        /// `None` until the nonce is given (CRAM-MD5, SCRAM-SHA-256).
+        exchange: Option<Box<ServerExchange>>,
+        initial_response: Option<Secret>,
+        /// A challenge went out: the next input line is the client's answer.
+        awaiting_line: bool,
+    },
 }
 
 /// A POP3 server session (sans-IO).
@@ -447,6 +526,186 @@ impl Server {
         Ok(())
     }
 
+    /// Answers [`SaslRequest::Nonce`]: starts the exchange with this nonce.
+    pub fn provide_sasl_nonce(&mut self, nonce: &str) -> Result<(), UsageError> {
+        let Some(Pending::Sasl {
+            mechanism,
+            exchange: None,
+            initial_response,
+            ..
+        }) = &mut self.pending
+        else {
+            return Err(UsageError::NotPending("SASL nonce"));
+        };
+        let mechanism = *mechanism;
+        let initial_response = initial_response.take();
+        self.start_sasl(mechanism, Some(nonce), initial_response.as_ref())?;
+        self.advance();
+        Ok(())
+    }
+
+    /// Answers [`SaslRequest::VerifyPassword`] or [`SaslRequest::VerifyToken`]:
+    /// the credentials are good.
+    pub fn sasl_accept(&mut self) -> Result<(), UsageError> {
+        self.sasl_answer(ServerExchange::accept)
+    }
+
+    /// Answers [`SaslRequest::VerifyPassword`] or [`SaslRequest::VerifyToken`]:
+    /// the credentials are wrong (`-ERR [AUTH]`).
+    pub fn sasl_reject(&mut self) -> Result<(), UsageError> {
+        self.sasl_answer(ServerExchange::reject)
+    }
+
+    /// Answers [`SaslRequest::CramSecret`].
+    pub fn provide_cram_secret(
+        &mut self,
+        secret: Option<&yubin_sasl::Secret>,
+    ) -> Result<(), UsageError> {
+        self.sasl_answer(|exchange| exchange.provide_cram_secret(secret))
+    }
+
+    /// Answers [`SaslRequest::ScramCredentials`].
+    pub fn provide_scram_credentials(
+        &mut self,
+        credentials: Option<ScramCredentials>,
+    ) -> Result<(), UsageError> {
+        self.sasl_answer(|exchange| exchange.provide_scram_credentials(credentials))
+    }
+
+    fn sasl_answer(
+        &mut self,
+        answer: impl FnOnce(&mut ServerExchange) -> Result<(), yubin_sasl::UsageError>,
+    ) -> Result<(), UsageError> {
+        let Some(Pending::Sasl {
+            exchange: Some(exchange),
+            awaiting_line: false,
+            ..
+        }) = &mut self.pending
+        else {
+            return Err(UsageError::NotPending("SASL decision"));
+        };
+        answer(exchange)?;
+        self.drive_sasl();
+        self.advance();
+        Ok(())
+    }
+
+    /// The mechanisms AUTH accepts now.
+    fn offered_mechanisms(&self) -> Vec<Mechanism> {
+        let plaintext = self.plaintext_allowed();
+        self.config
+            .sasl_mechanisms
+            .iter()
+            .copied()
+            .filter(|m| plaintext || !m.sends_secret_in_clear())
+            .collect()
+    }
+
+    fn start_sasl(
+        &mut self,
+        mechanism: Mechanism,
+        nonce: Option<&str>,
+        initial_response: Option<&Secret>,
+    ) -> Result<(), UsageError> {
+        let mut limits = Limits::default();
+        limits.max_line_len = self.config.max_auth_line;
+        let mut params = ServerParams::new().with_limits(limits);
+        if let Some(nonce) = nonce {
+            params = params.with_nonce(nonce);
+        }
+        let mut exchange = ServerExchange::new(mechanism, params)?;
+        if let Some(response) = initial_response {
+            exchange.handle_initial_response(response.expose())?;
+        }
+        self.pending = Some(Pending::Sasl {
+            mechanism,
+            exchange: Some(Box::new(exchange)),
+            initial_response: None,
+            awaiting_line: false,
+        });
+        self.drive_sasl();
+        Ok(())
+    }
+
+    /// Runs the exchange until it waits for the client or the application,
+    /// or ends.
+    fn drive_sasl(&mut self) {
+        let Some(Pending::Sasl {
+            mechanism,
+            exchange: Some(exchange),
+            awaiting_line,
+            ..
+        }) = &mut self.pending
+        else {
+            return;
+        };
+        let mechanism = *mechanism;
+        let request = match exchange.poll() {
+            None => return,
+            Some(ServerEvent::Challenge(challenge)) => {
+                self.output.extend_from_slice(b"+ ");
+                yubin_sasl::framing::encode_challenge(&challenge, &mut self.output);
+                self.output.extend_from_slice(b"\r\n");
+                *awaiting_line = true;
+                return;
+            }
+            Some(ServerEvent::VerifyPassword {
+                authzid,
+                authcid,
+                password,
+            }) => SaslRequest::VerifyPassword {
+                authzid,
+                authcid,
+                password: Secret::new(password.expose().as_bytes()),
+            },
+            Some(ServerEvent::CramSecretNeeded { username }) => {
+                SaslRequest::CramSecret { username }
+            }
+            Some(ServerEvent::ScramCredentialsNeeded { authzid, username }) => {
+                SaslRequest::ScramCredentials { authzid, username }
+            }
+            Some(ServerEvent::VerifyToken {
+                mechanism,
+                user,
+                token,
+                ..
+            }) => SaslRequest::VerifyToken {
+                mechanism,
+                user,
+                token: Secret::new(token.expose().as_bytes()),
+            },
+            Some(ServerEvent::Success(who)) => {
+                self.pending = Some(Pending::Login);
+                self.events.push_back(Event::SaslLogin {
+                    mechanism,
+                    authcid: who.authcid,
+                    authzid: who.authzid,
+                });
+                return;
+            }
+            Some(ServerEvent::Failure(failure)) => {
+                self.pending = None;
+                // RFC 5034 §4 and the table on `yubin_sasl::Failure`.
+                let status = match failure {
+                    yubin_sasl::Failure::Cancelled => Status::err("authentication cancelled"),
+                    f if f.is_credentials_failure() => {
+                        Status::err_with(ResponseCode::Auth, "authentication failed")
+                    }
+                    yubin_sasl::Failure::TooLong { .. } => Status::err("line too long"),
+                    _ => Status::err("malformed SASL message"),
+                };
+                self.bad(&status, None);
+                return;
+            }
+            Some(_) => {
+                self.pending = None;
+                self.bad(&Status::err("authentication failed"), None);
+                return;
+            }
+        };
+        self.events.push_back(Event::Sasl(request));
+    }
+
     fn expect(&self, is: impl Fn(&Pending) -> bool, name: &'static str) -> Result<(), UsageError> {
         match &self.pending {
             Some(pending) if is(pending) => Ok(()),
@@ -533,9 +792,20 @@ impl Server {
         self.bad(&status, Some(error));
     }
 
+    fn awaiting_sasl_line(&self) -> bool {
+        matches!(
+            self.pending,
+            Some(Pending::Sasl {
+                awaiting_line: true,
+                ..
+            })
+        )
+    }
+
     /// The longest line accepted for what starts the unparsed input.
     fn line_limit(&self, rest: &[u8]) -> usize {
-        let is_auth = rest.len() >= 5 && rest[..5].eq_ignore_ascii_case(b"AUTH ");
+        let is_auth = self.awaiting_sasl_line()
+            || (rest.len() >= 5 && rest[..5].eq_ignore_ascii_case(b"AUTH "));
         if is_auth {
             self.config.max_auth_line
         } else {
@@ -545,7 +815,7 @@ impl Server {
 
     /// Parses and answers commands until input runs out or a decision waits.
     fn advance(&mut self) {
-        while self.pending.is_none() && !self.is_closed() {
+        while (self.pending.is_none() || self.awaiting_sasl_line()) && !self.is_closed() {
             if self.overflowed {
                 self.events
                     .push_back(Event::Invalid(ProtocolError::InputOverflow));
@@ -587,6 +857,23 @@ impl Server {
                 .unwrap_or(&rest[..at])
                 .to_vec();
             self.input_pos += at + 1;
+            if let Some(Pending::Sasl {
+                exchange: Some(exchange),
+                awaiting_line,
+                ..
+            }) = &mut self.pending
+                && *awaiting_line
+            {
+                *awaiting_line = false;
+                // `*` cancels; bad base64 fails the exchange: both come back
+                // from the exchange as a Failure.
+                if exchange.handle_line(&line).is_err() {
+                    self.pending = None;
+                    self.bad(&Status::err("authentication failed"), None);
+                }
+                self.drive_sasl();
+                continue;
+            }
             match parse_command_line(&line) {
                 Ok(command) => self.command(command),
                 Err(error) => self.protocol_error(ProtocolError::Syntax(error)),
@@ -652,6 +939,38 @@ impl Server {
                 self.input_pos = 0;
                 self.pending = Some(Pending::Tls);
                 self.events.push_back(Event::StartTls);
+            }
+            (
+                Phase::Authorization { user },
+                Command::Auth {
+                    mechanism,
+                    initial_response,
+                },
+            ) => {
+                *user = None;
+                let offered = self.offered_mechanisms();
+                match Mechanism::from_name(mechanism.as_bytes()).filter(|m| offered.contains(m)) {
+                    None => self.protocol_error(ProtocolError::UnsupportedMechanism),
+                    Some(mechanism @ (Mechanism::CramMd5 | Mechanism::ScramSha256)) => {
+                        self.pending = Some(Pending::Sasl {
+                            mechanism,
+                            exchange: None,
+                            initial_response,
+                            awaiting_line: false,
+                        });
+                        self.events
+                            .push_back(Event::Sasl(SaslRequest::Nonce { mechanism }));
+                    }
+                    Some(mechanism) => {
+                        if self
+                            .start_sasl(mechanism, None, initial_response.as_ref())
+                            .is_err()
+                        {
+                            self.pending = None;
+                            self.bad(&Status::err("authentication failed"), None);
+                        }
+                    }
+                }
             }
             (Phase::Authorization { .. }, Command::Utf8) if self.config.utf8 => {
                 self.reply(&Status::ok("UTF8 enabled"));
@@ -792,6 +1111,12 @@ impl Server {
         }
         if authorization && self.config.stls && !self.tls {
             capabilities.push(Capability::Stls);
+        }
+        let mechanisms = self.offered_mechanisms();
+        if authorization && !mechanisms.is_empty() {
+            capabilities.push(Capability::Sasl(
+                mechanisms.iter().map(|m| m.name().to_owned()).collect(),
+            ));
         }
         if authorization && self.config.utf8 {
             capabilities.push(Capability::Utf8 { user: false });
