@@ -2,7 +2,7 @@
 //! connection, and the sans-IO `yubin_pop3::server` machine doing the
 //! protocol. Each regular file in DIR is a message, its file name the UIDL;
 //! DELE + QUIT removes the files; a second concurrent login gets
-//! `-ERR [IN-USE]`.
+//! `-ERR [IN-USE]`. Logins: USER/PASS, APOP, and AUTH PLAIN or CRAM-MD5.
 //!
 //! ```sh
 //! cargo run --example pop3-serve -- --listen 127.0.0.1:1110 --user alice --password secret --dir ./mail
@@ -19,7 +19,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use yubin::pop3::server::{Config, Event, MaildropEntry, Server};
+use yubin::pop3::sasl::{Mechanism, Secret};
+use yubin::pop3::server::{Config, Event, MaildropEntry, SaslRequest, Server};
 use yubin::pop3::{CrlfSizer, ResponseCode, is_valid_uid};
 
 /// RFC 1939 §3: the inactivity autologout timer is at least 10 minutes.
@@ -104,9 +105,12 @@ fn serve(
     let mut config = Config::default();
     config.allow_plaintext_auth = true;
     config.implementation = Some("yubin pop3-serve".to_owned());
+    config.sasl_mechanisms = vec![Mechanism::Plain, Mechanism::CramMd5];
+    let cram_secret = Secret::new(options.password.as_str());
     let mut server = Server::with_apop_timestamp(config, &timestamp)
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     let mut guard = None;
+    let mut auth_attempts = 0u32;
     let mut files: Vec<PathBuf> = Vec::new();
     let mut out = Vec::new();
     let mut buf = vec![0u8; 16 * 1024];
@@ -114,26 +118,41 @@ fn serve(
         while let Some(event) = server.poll_event() {
             let result = match event {
                 Event::Login { user, credential } => {
-                    if user != options.user || !credential.verify(options.password.as_bytes()) {
-                        server.reject_login(ResponseCode::Auth, "invalid login")
-                    } else if std::mem::replace(
-                        &mut *locked.lock().unwrap_or_else(|e| e.into_inner()),
-                        true,
-                    ) {
-                        server.reject_login(ResponseCode::InUse, "maildrop already locked")
+                    if user == options.user && credential.verify(options.password.as_bytes()) {
+                        open_maildrop(&mut server, options, locked, &mut guard, &mut files)
                     } else {
-                        guard = Some(LockGuard(locked));
-                        match list(&options.dir) {
-                            Ok((paths, listing)) => {
-                                files = paths;
-                                server.accept_login(listing)
-                            }
-                            Err(_) => {
-                                guard = None;
-                                server.reject_login(ResponseCode::SysTemp, "cannot read maildrop")
-                            }
-                        }
+                        server.reject_login(ResponseCode::Auth, "invalid login")
                     }
+                }
+                Event::Sasl(SaslRequest::Nonce { .. }) => {
+                    // CRAM-MD5's challenge: unique, like the APOP timestamp.
+                    let nonce = format!("<{}.{n}.{nanos}.{}@localhost>", std::process::id(), {
+                        auth_attempts += 1;
+                        auth_attempts
+                    });
+                    server.provide_sasl_nonce(&nonce)
+                }
+                Event::Sasl(SaslRequest::VerifyPassword {
+                    authzid,
+                    authcid,
+                    password,
+                }) => {
+                    let same_identity = authzid.is_none_or(|z| z == authcid);
+                    if authcid == options.user
+                        && same_identity
+                        && password.expose() == options.password.as_bytes()
+                    {
+                        server.sasl_accept()
+                    } else {
+                        server.sasl_reject()
+                    }
+                }
+                Event::Sasl(SaslRequest::CramSecret { username }) => {
+                    server.provide_cram_secret((username == options.user).then_some(&cram_secret))
+                }
+                Event::Sasl(_) => server.sasl_reject(),
+                Event::SaslLogin { .. } => {
+                    open_maildrop(&mut server, options, locked, &mut guard, &mut files)
                 }
                 Event::Retrieve { index, .. } => {
                     stream_file(&mut server, &files[index], &mut stream)
@@ -179,6 +198,31 @@ fn serve(
     }
     drop(guard);
     Ok(())
+}
+
+/// Locks and lists the maildrop for an authenticated session, answering
+/// the login decision: `[IN-USE]` when another session holds the lock.
+fn open_maildrop<'a>(
+    server: &mut Server,
+    options: &Options,
+    locked: &'a Mutex<bool>,
+    guard: &mut Option<LockGuard<'a>>,
+    files: &mut Vec<PathBuf>,
+) -> Result<(), yubin::pop3::UsageError> {
+    if std::mem::replace(&mut *locked.lock().unwrap_or_else(|e| e.into_inner()), true) {
+        return server.reject_login(ResponseCode::InUse, "maildrop already locked");
+    }
+    *guard = Some(LockGuard(locked));
+    match list(&options.dir) {
+        Ok((paths, listing)) => {
+            *files = paths;
+            server.accept_login(listing)
+        }
+        Err(_) => {
+            *guard = None;
+            server.reject_login(ResponseCode::SysTemp, "cannot read maildrop")
+        }
+    }
 }
 
 /// The maildrop: regular files with valid UIDL names, in name order, with

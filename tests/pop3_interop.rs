@@ -211,7 +211,7 @@ fn curl(addr: &str, path: &str, extra: &[&str]) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-/// curl's pop3:// (it logs in with APOP, the greeting having a timestamp):
+/// curl's pop3:// (it picks a login from CAPA SASL and the greeting):
 /// LIST, RETR, UIDL and TOP 1 0.
 #[test]
 fn curl_list_retr_uidl_top() {
@@ -233,4 +233,65 @@ fn curl_list_retr_uidl_top() {
         "From: b@example.org\r\nTo: a@example.org\r\nSubject: one\r\n\r\n"
     );
     assert!(Path::new(&server.dir).join("a-first").exists());
+}
+
+/// The ways curl can be told to log in (`--login-options`): SASL PLAIN and
+/// CRAM-MD5 (RFC 5034) and APOP (RFC 1939 §7; curl has no option forcing
+/// USER/PASS, which poplib covers); each gets the listing, and curl's own
+/// trace shows the command it used.
+#[test]
+fn curl_logins() {
+    let server = start();
+    for (option, command) in [
+        ("AUTH=PLAIN", "> AUTH PLAIN"),
+        ("AUTH=CRAM-MD5", "> AUTH CRAM-MD5"),
+        ("AUTH=+APOP", "> APOP alice "),
+    ] {
+        let output = Command::new("curl")
+            .args([
+                "--verbose",
+                "--silent",
+                "--max-time",
+                "10",
+                "--user",
+                "alice:s3cret",
+            ])
+            .args(["--login-options", option])
+            .arg(format!("pop3://{}/", server.addr))
+            .output()
+            .unwrap();
+        let trace = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{option}: {trace}");
+        assert!(trace.contains(command), "{option}: {trace}");
+        assert!(
+            String::from_utf8_lossy(&output.stdout).starts_with("1 "),
+            "{option}"
+        );
+    }
+    let output = Command::new("curl")
+        .args(["--silent", "--max-time", "10", "--user", "alice:wrong"])
+        .args(["--login-options", "AUTH=PLAIN"])
+        .arg(format!("pop3://{}/", server.addr))
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "a wrong password is refused");
+}
+
+/// poplib's APOP (RFC 1939 §7) against the greeting's timestamp.
+#[test]
+fn poplib_apop() {
+    let server = start();
+    let script = r#"
+import poplib, sys
+p = poplib.POP3(sys.argv[1], int(sys.argv[2]), timeout=10)
+print(p.apop("alice", "s3cret").decode())
+print(p.stat()[0])
+p.quit()
+"#;
+    let out = python(script, &server.addr);
+    let total: usize = MESSAGES.iter().map(|(_, b)| crlf(b).len()).sum();
+    assert_eq!(
+        out,
+        format!("+OK maildrop has 3 messages ({total} octets)\n3\n")
+    );
 }
