@@ -56,6 +56,51 @@
 //! assert!(server.is_closed());
 //! # Ok::<(), yubin_pop3::UsageError>(())
 //! ```
+//!
+//! # Octet counts
+//!
+//! RFC 1939 §5 wants LIST and STAT to give "the exact size" of each message,
+//! and clients use it for progress and to check downloads. The sizes in the
+//! listing the application gives at login must therefore be the sizes **with
+//! CRLF line endings**, before dot-stuffing: what RETR sends after
+//! normalising the stored bytes (CRLF stays, a bare LF or CR becomes CRLF, a
+//! last line without an ending gets one). [`crlf_size`] and [`CrlfSizer`]
+//! compute exactly that. The machine never pads or cuts a message to fit: if
+//! the streamed bytes add up to another count, it sends them as they are
+//! (the body still ends at the terminating dot, so the session stays in
+//! step) and reports [`server::Event::SizeMismatch`] so the application can
+//! fix its index.
+//!
+//! # A client session
+//!
+//! ```
+//! use yubin_pop3::client::{Client, Config, Event};
+//! use yubin_pop3::{Command, Secret};
+//!
+//! let mut client = Client::new(Config::default());
+//! client.login("alice", Secret::from("secret"))?; // queued until the greeting
+//! client.send(Command::Retr(1))?;
+//! let mut body = Vec::new();
+//! // Each round: the server's bytes in, events out, the client's bytes out.
+//! let mut round = |client: &mut Client, from_server: &[u8]| {
+//!     client.handle_input(from_server);
+//!     while let Some(event) = client.poll_event() {
+//!         if let Event::MessageChunk(bytes) = event {
+//!             body.extend_from_slice(&bytes); // unstuffed, streamed
+//!         }
+//!     }
+//!     let mut to_server = Vec::new();
+//!     client.poll_transmit(&mut to_server);
+//!     to_server
+//! };
+//! // No PIPELINING advertised: one command per round trip.
+//! assert_eq!(round(&mut client, b"+OK POP3 server ready\r\n"), b"USER alice\r\n");
+//! assert_eq!(round(&mut client, b"+OK\r\n"), b"PASS secret\r\n");
+//! assert_eq!(round(&mut client, b"+OK logged in\r\n"), b"RETR 1\r\n");
+//! assert_eq!(round(&mut client, b"+OK 5 octets\r\n..hi\r\n.\r\n"), b"");
+//! assert_eq!(body, b".hi\r\n");
+//! # Ok::<(), yubin_pop3::UsageError>(())
+//! ```
 
 mod apop;
 pub mod client;

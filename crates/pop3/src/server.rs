@@ -358,7 +358,12 @@ impl Server {
     /// Feeds bytes read from the client. Never fails: bad input becomes an
     /// `-ERR` reply and an [`Event::Invalid`].
     pub fn handle_input(&mut self, bytes: &[u8]) {
-        if matches!(self.phase, Phase::Closed) || self.overflowed {
+        // Bytes that arrive between STLS and the handshake were sent in the
+        // clear: never act on them.
+        if matches!(self.phase, Phase::Closed)
+            || self.overflowed
+            || matches!(self.pending, Some(Pending::Tls))
+        {
             return;
         }
         self.input.extend_from_slice(bytes);

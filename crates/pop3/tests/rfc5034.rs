@@ -294,3 +294,29 @@ fn long_initial_response_waits_for_the_challenge() {
         matches!(event, Some(Event::Sasl(SaslRequest::VerifyPassword { authcid, .. })) if authcid == long_user)
     );
 }
+
+/// The RFC 5034 exchanges fed whole, byte by byte and split at every index
+/// give the same events and bytes.
+#[test]
+fn auth_chunking_invariance() {
+    let input: &[u8] = b"AUTH PLAIN\r\ndGVzdAB0ZXN0AG5vcGU=\r\nAUTH CRAM-MD5\r\n*\r\n\
+AUTH PLAIN dGVzdAB0ZXN0AHRlc3Q=\r\nSTAT\r\nQUIT\r\n";
+    let run = |pieces: &[&[u8]]| {
+        let mut server = Server::new(config(&[Mechanism::Plain, Mechanism::CramMd5], true));
+        let mut all = (Vec::new(), String::new());
+        for piece in pieces {
+            let (events, out) = feed(&mut server, piece);
+            all.0.extend(events);
+            all.1.push_str(&out);
+        }
+        all
+    };
+    let whole = run(&[input]);
+    assert!(whole.1.ends_with("+OK 0 0\r\n"), "{}", whole.1);
+    let bytes: Vec<&[u8]> = input.chunks(1).collect();
+    assert_eq!(run(&bytes), whole);
+    for split in 0..=input.len() {
+        let (a, b) = input.split_at(split);
+        assert_eq!(run(&[a, b]), whole, "split at {split}");
+    }
+}

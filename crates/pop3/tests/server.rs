@@ -247,3 +247,32 @@ fn usage_errors() {
             .is_ok()
     );
 }
+
+/// Credentials never show in Debug output (events are often logged).
+#[test]
+fn credentials_are_redacted() {
+    let mut server = Server::new(config());
+    let (events, _) = feed(&mut server, b"USER u\r\nPASS hunter2 x\r\n");
+    let debug = format!("{events:?}");
+    assert!(
+        debug.contains("redacted") && !debug.contains("hunter2"),
+        "{debug}"
+    );
+    let debug = format!("{:?}", yubin_pop3::Command::Pass("hunter2".into()));
+    assert!(!debug.contains("hunter2"));
+}
+
+/// RFC 2595 §4: bytes fed between STLS and the handshake are ignored.
+#[test]
+fn nothing_between_stls_and_the_handshake() {
+    let mut config = Config::default();
+    config.stls = true;
+    let mut server = Server::new(config);
+    feed(&mut server, b"STLS\r\n");
+    let (events, out) = feed(&mut server, b"USER evil\r\n");
+    assert!(events.is_empty() && out.is_empty());
+    server.tls_started().unwrap();
+    let (events, out) = feed(&mut server, b"NOOP\r\n");
+    assert_eq!(out, "-ERR NOOP not allowed now\r\n");
+    assert_eq!(events.len(), 1);
+}
