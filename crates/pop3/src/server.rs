@@ -797,6 +797,15 @@ impl Server {
         self.bad(&status, Some(error));
     }
 
+    /// A line over the limit: `-ERR`, and an AUTH exchange waiting for that
+    /// line fails with it (its next line must not be taken as the answer).
+    fn line_too_long(&mut self) {
+        if self.awaiting_sasl_line() {
+            self.pending = None;
+        }
+        self.protocol_error(ProtocolError::LineTooLong);
+    }
+
     fn awaiting_sasl_line(&self) -> bool {
         matches!(
             self.pending,
@@ -835,7 +844,7 @@ impl Server {
                     Some(at) => {
                         self.input_pos += at + 1;
                         self.discarding_long_line = false;
-                        self.protocol_error(ProtocolError::LineTooLong);
+                        self.line_too_long();
                         continue;
                     }
                     None => {
@@ -854,7 +863,7 @@ impl Server {
             };
             if at + 1 > limit {
                 self.input_pos += at + 1;
-                self.protocol_error(ProtocolError::LineTooLong);
+                self.line_too_long();
                 continue;
             }
             let line = rest[..at]

@@ -320,3 +320,15 @@ AUTH PLAIN dGVzdAB0ZXN0AHRlc3Q=\r\nSTAT\r\nQUIT\r\n";
         assert_eq!(run(&[a, b]), whole, "split at {split}");
     }
 }
+
+/// A SASL line over `max_auth_line` fails the exchange; the session goes on.
+#[test]
+fn overlong_sasl_line_fails_the_exchange() {
+    let mut server = Server::new(config(&[Mechanism::Plain], true));
+    feed(&mut server, b"AUTH PLAIN\r\n");
+    let long = vec![b'A'; 20_000];
+    let (_, out) = feed(&mut server, &long);
+    assert_eq!(out, "");
+    let (_, out) = feed(&mut server, b"\r\nAGEAc2VjcmV0\r\n");
+    assert_eq!(out, "-ERR line too long\r\n-ERR unknown command\r\n");
+}
