@@ -300,3 +300,87 @@ fn update_waits_for_the_application() {
     assert!(String::from_utf8_lossy(&out).ends_with("+OK POP3 server signing off\r\n"));
     assert_eq!(server.poll_event(), Some(Event::Closed));
 }
+
+/// RFC 1939 §10 from the client's side: the RFC's own server lines (its
+/// wording, not ours) fed to the client machine give typed events; APOP uses
+/// the greeting's timestamp (§7's digest).
+#[test]
+fn rfc1939_example_session_client_side() {
+    use yubin_pop3::client::{Client, Config, Event as C};
+    use yubin_pop3::{Command, ScanListing};
+    let mut client = Client::new(Config::default());
+    client.handle_input(b"+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n");
+    client.apop("mrose", b"tanstaaf").unwrap();
+    for command in [
+        Command::Stat,
+        Command::List(None),
+        Command::Retr(1),
+        Command::Dele(1),
+        Command::Quit,
+    ] {
+        client.send(command).unwrap();
+    }
+    let mut wire = Vec::new();
+    client.poll_transmit(&mut wire);
+    assert_eq!(wire, b"APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n");
+    let server_lines: &[&[u8]] = &[
+        b"+OK mrose's maildrop has 2 messages (320 octets)\r\n",
+        b"+OK 2 320\r\n",
+        b"+OK 2 messages (320 octets)\r\n1 120\r\n2 200\r\n.\r\n",
+        b"+OK 120 octets\r\nSubject: one\r\n\r\n..body\r\n.\r\n",
+        b"+OK message 1 deleted\r\n",
+        b"+OK dewey POP3 server signing off (maildrop empty)\r\n",
+    ];
+    let expected_out: &[&[u8]] = &[
+        b"STAT\r\n",
+        b"LIST\r\n",
+        b"RETR 1\r\n",
+        b"DELE 1\r\n",
+        b"QUIT\r\n",
+        b"",
+    ];
+    let mut events = Vec::new();
+    for (lines, out) in server_lines.iter().zip(expected_out) {
+        client.handle_input(lines);
+        events.extend(std::iter::from_fn(|| client.poll_event()));
+        let mut wire = Vec::new();
+        client.poll_transmit(&mut wire);
+        assert_eq!(&wire, out);
+    }
+    assert!(
+        matches!(&events[0], C::Greeting { apop_timestamp: Some(t), .. } if t == "<1896.697170952@dbc.mtview.ca.us>")
+    );
+    assert!(matches!(&events[1], C::Reply { status, .. } if status.ok));
+    assert_eq!(
+        events[2],
+        C::Stat {
+            count: 2,
+            size: 320
+        }
+    );
+    assert_eq!(
+        events[3],
+        C::Listing(vec![
+            ScanListing {
+                message: 1,
+                size: 120
+            },
+            ScanListing {
+                message: 2,
+                size: 200
+            }
+        ])
+    );
+    assert!(matches!(&events[4], C::MessageStart { message: 1, .. }));
+    let body: Vec<u8> = events
+        .iter()
+        .filter_map(|e| match e {
+            C::MessageChunk(b) => Some(b.to_vec()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert_eq!(body, b"Subject: one\r\n\r\n.body\r\n");
+    assert_eq!(events.last(), Some(&C::Closed));
+    assert!(client.is_closed());
+}
