@@ -384,3 +384,55 @@ fn rfc1939_example_session_client_side() {
     assert_eq!(events.last(), Some(&C::Closed));
     assert!(client.is_closed());
 }
+
+/// The client side is chunking-invariant too (body chunks merged, since
+/// their boundaries follow the input's).
+#[test]
+fn client_chunking_invariance() {
+    use yubin_pop3::client::{Client, Config, Event as C};
+    use yubin_pop3::{Command, Secret};
+    let server: &[u8] = b"+OK ready <1.2@x>\r\n+OK\r\n+OK in\r\n+OK 1 9\r\n+OK 1 messages\r\n1 9\r\n.\r\n\
++OK\r\n1 uid-1\r\n.\r\n+OK 9 octets\r\n..a\r\nb\r\n.\r\n+OK\r\nX: y\r\n\r\n.\r\n-ERR [SYS/TEMP] busy\r\n+OK bye\r\n";
+    let run = |pieces: &[&[u8]]| {
+        let mut client = Client::new(Config::default());
+        client.login("u", Secret::from("p")).unwrap();
+        for command in [
+            Command::Stat,
+            Command::List(None),
+            Command::Uidl(None),
+            Command::Retr(1),
+            Command::Top {
+                message: 1,
+                lines: 0,
+            },
+            Command::Dele(1),
+            Command::Quit,
+        ] {
+            client.send(command).unwrap();
+        }
+        let mut events: Vec<C> = Vec::new();
+        let mut wire = Vec::new();
+        for piece in pieces {
+            client.handle_input(piece);
+            while let Some(event) = client.poll_event() {
+                if let (C::MessageChunk(new), Some(C::MessageChunk(last))) =
+                    (&event, events.last_mut())
+                {
+                    *last = [&last[..], &new[..]].concat().into();
+                } else {
+                    events.push(event);
+                }
+            }
+            client.poll_transmit(&mut wire);
+        }
+        (events, wire)
+    };
+    let whole = run(&[server]);
+    assert_eq!(whole.0.len(), 15, "{:?}", whole.0);
+    let bytes: Vec<&[u8]> = server.chunks(1).collect();
+    assert_eq!(run(&bytes), whole);
+    for split in 0..=server.len() {
+        let (a, b) = server.split_at(split);
+        assert_eq!(run(&[a, b]), whole, "split at {split}");
+    }
+}
