@@ -177,9 +177,16 @@ impl Stuffer {
 /// Client-side decoder of a multi-line body: removes the stuffing dots and
 /// finds the terminating line, over chunks cut anywhere. Line endings are
 /// passed through as received.
+///
+/// Only CRLF ends a line here (RFC 1939 §3): a bare LF inside a message is
+/// text, so a server that forgets to normalise one cannot be made to end the
+/// body early by a message holding `LF "." LF` (and have the rest of the
+/// message read as its replies, the POP3 form of SMTP smuggling).
 #[derive(Debug, Clone, Default)]
 pub struct Unstuffer {
     state: UnstuffState,
+    /// The last byte given out was a CR (so an LF next ends the line).
+    after_cr: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -215,6 +222,7 @@ impl Unstuffer {
             match self.state {
                 UnstuffState::Done => break,
                 UnstuffState::LineStart => {
+                    self.after_cr = false;
                     if input[at] == b'.' {
                         self.state = UnstuffState::Dot;
                         at += 1;
@@ -222,35 +230,45 @@ impl Unstuffer {
                         self.state = UnstuffState::MidLine;
                     }
                 }
-                UnstuffState::MidLine => match memchr::memchr(b'\n', &input[at..]) {
-                    Some(lf) => {
-                        out.extend_from_slice(&input[at..at + lf + 1]);
-                        at += lf + 1;
-                        self.state = UnstuffState::LineStart;
+                UnstuffState::MidLine => {
+                    let rest = &input[at..];
+                    match memchr::memchr(b'\n', rest) {
+                        Some(lf) => {
+                            let crlf = if lf > 0 {
+                                rest[lf - 1] == b'\r'
+                            } else {
+                                self.after_cr
+                            };
+                            out.extend_from_slice(&rest[..=lf]);
+                            at += lf + 1;
+                            self.after_cr = false;
+                            if crlf {
+                                self.state = UnstuffState::LineStart;
+                            }
+                        }
+                        None => {
+                            out.extend_from_slice(rest);
+                            self.after_cr = rest.last() == Some(&b'\r');
+                            at = input.len();
+                        }
                     }
-                    None => {
-                        out.extend_from_slice(&input[at..]);
-                        at = input.len();
-                    }
-                },
-                UnstuffState::Dot => match input[at] {
-                    b'\r' => {
+                }
+                UnstuffState::Dot => {
+                    if input[at] == b'\r' {
                         self.state = UnstuffState::DotCr;
                         at += 1;
+                    } else {
+                        // A stuffed line: the dot goes, the rest is text.
+                        self.state = UnstuffState::MidLine;
                     }
-                    b'\n' => {
-                        self.state = UnstuffState::Done;
-                        at += 1;
-                    }
-                    // A stuffed line: the dot goes, the rest is text.
-                    _ => self.state = UnstuffState::MidLine,
-                },
+                }
                 UnstuffState::DotCr => {
                     if input[at] == b'\n' {
                         self.state = UnstuffState::Done;
                         at += 1;
                     } else {
                         out.push(b'\r');
+                        self.after_cr = true;
                         self.state = UnstuffState::MidLine;
                     }
                 }
@@ -329,7 +347,10 @@ mod tests {
             (b"a\r\n.\r\nrest", b"a\r\n", 6),
             (b"..\r\n.\r\n", b".\r\n", 7),
             (b"...x\r\n.\r\n", b"..x\r\n", 9),
-            (b".x\r\n.\n", b"x\r\n", 6),
+            (b".x\r\n.\nmore\r\n.\r\n", b"x\r\n\nmore\r\n", 15),
+            // Only CRLF ends a line: LF "." LF is text, not the end.
+            (b"a\n.\nb\r\n.\r\n", b"a\n.\nb\r\n", 10),
+            (b"a\r\r\n.\r\n", b"a\r\r\n", 7),
             (b".\rx\r\n.\r\n", b"\rx\r\n", 8),
         ];
         for (input, expected, consumed) in rows {

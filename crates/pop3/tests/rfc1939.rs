@@ -436,3 +436,28 @@ fn client_chunking_invariance() {
         assert_eq!(run(&[a, b]), whole, "split at {split}");
     }
 }
+
+/// RFC 1939 §3: only CRLF "." CRLF ends a body. A server that passes a
+/// message's bare LFs through cannot be made to end it early by a message
+/// holding LF "." LF, with the rest read as forged replies.
+#[test]
+fn client_body_ends_only_at_crlf_dot_crlf() {
+    use yubin_pop3::Command;
+    use yubin_pop3::client::{Client, Config, Event as C};
+    let mut client = Client::new(Config::default());
+    client.send(Command::Retr(1)).unwrap();
+    client.send(Command::Dele(1)).unwrap();
+    client.handle_input(b"+OK hi\r\n+OK 40 octets\r\nline\n.\n+OK forged\r\n.\r\n+OK deleted\r\n");
+    let events: Vec<C> = std::iter::from_fn(|| client.poll_event()).collect();
+    let body: Vec<u8> = events
+        .iter()
+        .filter_map(|e| match e {
+            C::MessageChunk(b) => Some(b.to_vec()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert_eq!(body, b"line\n.\n+OK forged\r\n");
+    assert_eq!(events.iter().filter(|e| **e == C::MessageEnd).count(), 1);
+    assert!(matches!(events.last(), Some(C::Reply { status, .. }) if status.text == "deleted"));
+}
