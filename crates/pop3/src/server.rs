@@ -911,13 +911,11 @@ impl Server {
                 self.close();
             }
             (Phase::Authorization { user }, Command::User(name)) => {
-                *user = None;
                 if self.tls || self.config.allow_plaintext_auth {
-                    if let Phase::Authorization { user } = &mut self.phase {
-                        *user = Some(name);
-                    }
+                    *user = Some(name);
                     self.reply(&Status::ok("send PASS"));
                 } else {
+                    *user = None;
                     self.protocol_error(ProtocolError::PlaintextRefused);
                 }
             }
