@@ -149,7 +149,7 @@ impl ClientExchange {
     /// other mechanisms ignore it.
     pub fn new(
         mechanism: Mechanism,
-        credentials: Credentials,
+        mut credentials: Credentials,
         nonce: Option<&str>,
     ) -> Result<Self, ClientError> {
         let unusable = |detail| ClientError::UnusableCredentials { mechanism, detail };
@@ -201,6 +201,8 @@ impl ClientExchange {
                     return Err(ClientError::InvalidNonce(mechanism));
                 }
                 saslprep(credentials.secret.expose())?;
+                // RFC 5802 §5.1: the client SHOULD prepare the user name too.
+                credentials.authcid = saslprep(&credentials.authcid)?.into_owned();
                 nonce.to_owned()
             }
             _ => String::new(),

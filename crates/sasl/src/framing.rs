@@ -18,8 +18,9 @@ use thiserror::Error;
 use crate::base64::{self, Base64Error};
 
 /// The longest encoded client line accepted by default: RFC 4954 §4 makes an
-/// SMTP server accept AUTH lines of at least 12288 octets, and RFC 5034 §4
-/// says the same of POP3's 255-octet command limit for AUTH.
+/// SMTP server accept AUTH lines of at least 12288 octets. POP3 carries the
+/// same base64 messages, so the same bound serves it (a POP3 server may pass
+/// a smaller one).
 pub const DEFAULT_MAX_LINE: usize = 12288;
 
 /// The line a client sends to cancel an exchange (RFC 4422 §3.5, RFC 4954 §4).

@@ -16,8 +16,7 @@ pub use event::{Authenticated, Failure, Limits, ServerEvent, ServerParams, Usage
 use scram_steps::{ScramFirst, ScramPending, parse_scram_first};
 
 enum State {
-    /// The client's next message. `first` is true until the client has sent
-    /// anything and the first challenge has not gone out.
+    /// The client's next message, of the kind named.
     Await(Awaiting),
     /// The application's answer.
     Decide(Decision),
@@ -52,7 +51,6 @@ enum Decision {
     ScramCredentials(Box<ScramFirst>),
 }
 
-///
 /// The server side of one SASL exchange (RFC 4422 §3): feed it the client's
 /// messages, answer its decisions, and send the challenges it asks for.
 ///
@@ -65,9 +63,14 @@ enum Decision {
 /// ; each answering a challenge ("Username:", "Password:")
 /// ; CRAM-MD5, RFC 2195 §2: the reply to the challenge
 /// response  = user SP 32(%x30-39 / %x61-66)     ; HMAC-MD5, lowercase hex
-/// ; SCRAM-SHA-256, RFC 5802 §7 (see the `scram` module for the rest)
-/// client-first-message = gs2-header client-first-message-bare
+/// ; SCRAM-SHA-256, RFC 5802 §7
+/// gs2-header           = gs2-cbind-flag "," [ authzid ] ","
+/// gs2-cbind-flag       = ("p=" cb-name) / "n" / "y"      ; "p" is refused
+/// client-first-message = gs2-header [reserved-mext ","] username "," nonce
+///                        ["," extensions]
 /// client-final-message = channel-binding "," nonce ["," extensions] "," proof
+/// ; the server-final message, or an empty reply to it when it went out
+/// ; as a challenge (ServerParams::success_data unset)
 /// ; OAUTHBEARER, RFC 7628 §3.1
 /// client-resp = (gs2-header kvsep *kvpair kvsep) / kvsep
 /// ; XOAUTH2

@@ -170,3 +170,63 @@ pub(super) fn parse_scram_first(data: &[u8]) -> Result<ScramFirst, Failure> {
         client_nonce: nonce.to_vec(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+
+    /// Computes a client-final for `gs2` the way a client would, so the
+    /// server's checks can be exercised for headers our client never sends.
+    fn client_final(pending: &ScramPending, gs2: &[u8], password: &str) -> Vec<u8> {
+        let creds = &pending.credentials;
+        let salted = scram::salted_password(password.as_bytes(), creds.salt(), creds.iterations());
+        let client_key = scram::client_key(&salted);
+        let mut without_proof = b"c=".to_vec();
+        base64::encode_into(gs2, &mut without_proof);
+        without_proof.extend_from_slice(b",r=");
+        without_proof.extend_from_slice(&pending.nonce);
+        let auth_message: [&[u8]; 5] = [
+            &pending.first.client_first_bare,
+            b",",
+            &pending.server_first,
+            b",",
+            &without_proof,
+        ];
+        let signature = scram::hmac_sha256(&scram::sha256(&client_key), &auth_message);
+        let mut out = without_proof;
+        out.extend_from_slice(b",p=");
+        base64::encode_into(&scram::xor(&client_key, &signature), &mut out);
+        out
+    }
+
+    /// RFC 5802 §6: gs2 flag 'y' (the client could bind but believes the
+    /// server cannot) is accepted by a server without channel binding, and
+    /// c= must then carry "y,,"; an authzid travels in the gs2 header.
+    #[test]
+    fn rfc5802_section_6_flag_y_and_authzid() {
+        let creds = ScramCredentials::derive(&Secret::new("pencil"), b"salt", 16).unwrap();
+        for (first, gs2) in [
+            (&b"y,,n=user,r=abc"[..], &b"y,,"[..]),
+            (b"n,a=admin=2Cx,n=user,r=abc", b"n,a=admin=2Cx,"),
+        ] {
+            let parsed = parse_scram_first(first).unwrap_or_else(|f| panic!("{f}"));
+            let pending = ScramPending::new(parsed, creds.clone(), "srv");
+            let message = client_final(&pending, gs2, "pencil");
+            let (server_final, who) = pending.verify_client_final(&message).unwrap();
+            assert!(server_final.starts_with(b"v="));
+            assert_eq!(who.authcid, "user");
+            if gs2.starts_with(b"n,a=") {
+                assert_eq!(who.authzid.as_deref(), Some("admin,x"));
+            }
+            // The same proof with the header of the other flag is refused.
+            let parsed = parse_scram_first(first).unwrap_or_else(|f| panic!("{f}"));
+            let pending = ScramPending::new(parsed, creds.clone(), "srv");
+            let message = client_final(&pending, b"n,,", "pencil");
+            assert!(matches!(
+                pending.verify_client_final(&message),
+                Err(Failure::Malformed { .. })
+            ));
+        }
+    }
+}
