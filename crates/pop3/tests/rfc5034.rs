@@ -332,3 +332,39 @@ fn overlong_sasl_line_fails_the_exchange() {
     let (_, out) = feed(&mut server, b"\r\nAGEAc2VjcmV0\r\n");
     assert_eq!(out, "-ERR line too long\r\n-ERR unknown command\r\n");
 }
+
+/// AUTH sent by hand with `send`: the client hands out the challenge and
+/// sends the lines it is given (RFC 5034 §4), `*` included.
+#[test]
+fn manual_auth_exchange() {
+    let mut server = Server::new(config(&[Mechanism::Plain], true));
+    let mut client = Client::new(client::Config::default());
+    assert!(client.send_auth_line(b"x").is_err(), "no AUTH in flight");
+    client
+        .send(Command::Auth {
+            mechanism: "PLAIN".into(),
+            initial_response: None,
+        })
+        .unwrap();
+    let events = pump(&mut client, &mut server);
+    assert_eq!(events[1], client::Event::Continuation(Vec::new()));
+    assert!(client.send_auth_line(b"a\r\nb").is_err());
+    client.send_auth_line(b"*").unwrap();
+    let events = pump(&mut client, &mut server);
+    assert!(
+        matches!(&events[..], [client::Event::Reply { command: CommandKind::Auth, status }]
+        if !status.ok && status.text == "authentication cancelled")
+    );
+    client
+        .send(Command::Auth {
+            mechanism: "PLAIN".into(),
+            initial_response: None,
+        })
+        .unwrap();
+    pump(&mut client, &mut server);
+    client.send_auth_line(b"dGVzdAB0ZXN0AHRlc3Q=").unwrap();
+    let events = pump(&mut client, &mut server);
+    assert!(
+        matches!(&events[..], [client::Event::Reply { command: CommandKind::Auth, status }] if status.ok)
+    );
+}
