@@ -298,6 +298,12 @@ impl Client {
         if matches!(self.reading, Reading::Closed | Reading::Tls) {
             return;
         }
+        let mut bytes = bytes;
+        // A body streams straight from the caller's bytes: one copy, not two.
+        if self.input.is_empty() && matches!(self.reading, Reading::Message(_)) {
+            let consumed = self.stream_body(bytes);
+            bytes = &bytes[consumed..];
+        }
         self.input.extend_from_slice(bytes);
         self.advance();
     }
@@ -379,22 +385,14 @@ impl Client {
         loop {
             match &mut self.reading {
                 Reading::Closed | Reading::Tls => break,
-                Reading::Message(unstuffer) => {
-                    let mut body = Vec::new();
-                    let consumed = unstuffer.push(&self.input[self.input_pos..], &mut body);
-                    let done = unstuffer.is_done();
+                Reading::Message(_) => {
+                    let input = std::mem::take(&mut self.input);
+                    let consumed = self.stream_body(&input[self.input_pos..]);
+                    self.input = input;
                     self.input_pos += consumed;
-                    if !body.is_empty() {
-                        self.events
-                            .push_back(Event::MessageChunk(Bytes::from(body)));
-                    }
-                    if !done {
+                    if matches!(self.reading, Reading::Message(_)) {
                         break;
                     }
-                    self.events.push_back(Event::MessageEnd);
-                    self.reading = Reading::Status;
-                    self.in_flight.pop_front();
-                    self.flush();
                 }
                 Reading::Listing { .. } => {
                     let Some(line) = self.next_line() else { break };
@@ -462,6 +460,28 @@ impl Client {
             self.input.drain(..self.input_pos);
             self.input_pos = 0;
         }
+    }
+
+    /// Unstuffs body bytes into a chunk event; at the terminating line ends
+    /// the body and sends what waited. Returns the bytes consumed.
+    fn stream_body(&mut self, input: &[u8]) -> usize {
+        let Reading::Message(unstuffer) = &mut self.reading else {
+            return 0;
+        };
+        let mut body = Vec::with_capacity(input.len());
+        let consumed = unstuffer.push(input, &mut body);
+        let done = unstuffer.is_done();
+        if !body.is_empty() {
+            self.events
+                .push_back(Event::MessageChunk(Bytes::from(body)));
+        }
+        if done {
+            self.events.push_back(Event::MessageEnd);
+            self.reading = Reading::Status;
+            self.in_flight.pop_front();
+            self.flush();
+        }
+        consumed
     }
 
     fn response(&mut self, response: Response) {
