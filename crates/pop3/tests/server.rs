@@ -1,0 +1,278 @@
+//! Server machine rules beyond the transcripts: limits, refusals, STLS,
+//! TOP, RSET, sizes.
+
+use yubin_pop3::server::{Config, Event, MaildropEntry, Server};
+use yubin_pop3::{ProtocolError, ResponseCode};
+
+fn config() -> Config {
+    let mut config = Config::default();
+    config.allow_plaintext_auth = true;
+    config
+}
+
+/// Feeds `input`, returns the events (without answering) and the output.
+fn feed(server: &mut Server, input: &[u8]) -> (Vec<Event>, String) {
+    server.handle_input(input);
+    let events = std::iter::from_fn(|| server.poll_event()).collect();
+    let mut out = Vec::new();
+    server.poll_transmit(&mut out);
+    (events, String::from_utf8_lossy(&out).into_owned())
+}
+
+fn logged_in(entries: &[(&str, u64)]) -> Server {
+    let mut server = Server::new(config());
+    feed(&mut server, b"USER u\r\nPASS p\r\n");
+    server
+        .accept_login(
+            entries
+                .iter()
+                .map(|(uid, size)| MaildropEntry {
+                    uid: (*uid).into(),
+                    size: *size,
+                })
+                .collect(),
+        )
+        .unwrap();
+    let mut out = Vec::new();
+    server.poll_transmit(&mut out);
+    server
+}
+
+/// RFC 2595 §2.1: no USER/PASS in the clear unless configured; CAPA then
+/// does not list USER (RFC 2449 §6.2).
+#[test]
+fn plaintext_refused_before_tls() {
+    let mut server = Server::new(Config::default());
+    let (events, out) = feed(&mut server, b"CAPA\r\nUSER u\r\n");
+    assert!(!out.contains("\r\nUSER\r\n"), "{out}");
+    assert!(
+        out.ends_with("-ERR plaintext login refused before STLS\r\n"),
+        "{out}"
+    );
+    assert_eq!(events, [Event::Invalid(ProtocolError::PlaintextRefused)]);
+}
+
+/// RFC 2595 §4: STLS, input sent with it is discarded, and after the
+/// handshake USER is offered.
+#[test]
+fn stls_discards_injected_input_and_then_allows_user() {
+    let mut config = Config::default();
+    config.stls = true;
+    let mut server = Server::new(config);
+    let (events, out) = feed(&mut server, b"CAPA\r\nSTLS\r\nUSER evil\r\n");
+    assert!(out.contains("\r\nSTLS\r\n"));
+    assert!(out.ends_with("+OK begin TLS negotiation\r\n"), "{out}");
+    assert_eq!(events, [Event::StartTls]);
+    server.tls_started().unwrap();
+    let (events, out) = feed(&mut server, b"CAPA\r\nUSER u\r\nPASS p\r\n");
+    assert!(
+        out.contains("\r\nUSER\r\n") && !out.contains("STLS"),
+        "{out}"
+    );
+    assert!(matches!(&events[..], [Event::Login { user, .. }] if user == "u"));
+}
+
+/// RFC 2449 §4: 255 octets including CRLF; longer lines get -ERR and the
+/// session goes on.
+#[test]
+fn long_lines() {
+    let mut server = Server::new(config());
+    let ok = format!("USER {}\r\n", "a".repeat(255 - 7));
+    let (_, out) = feed(&mut server, ok.as_bytes());
+    assert!(out.ends_with("+OK send PASS\r\n"));
+    let long = format!("USER {}\r\nNOOP\r\n", "a".repeat(255 - 6));
+    let (events, out) = feed(&mut server, long.as_bytes());
+    assert_eq!(events[0], Event::Invalid(ProtocolError::LineTooLong));
+    assert!(
+        out.ends_with("-ERR line too long\r\n-ERR NOOP not allowed now\r\n"),
+        "{out}"
+    );
+    // A line far longer than the limit, in pieces, is not buffered.
+    for _ in 0..100 {
+        feed(&mut server, &[b'x'; 1000]);
+    }
+    let (events, out) = feed(&mut server, b"\r\nQUIT\r\n");
+    assert_eq!(
+        events,
+        [Event::Invalid(ProtocolError::LineTooLong), Event::Closed]
+    );
+    assert!(out.ends_with("-ERR line too long\r\n+OK POP3 server signing off\r\n"));
+}
+
+/// Dovecot's 20 bad commands, then the session closes.
+#[test]
+fn too_many_bad_commands_close_the_session() {
+    let mut server = Server::new(config());
+    let (events, out) = feed(&mut server, &b"BOGUS\r\n".repeat(25));
+    assert_eq!(out.matches("-ERR").count(), 20);
+    assert!(out.ends_with("-ERR too many bad commands, closing\r\n"));
+    assert_eq!(events.last(), Some(&Event::Closed));
+    assert!(server.is_closed());
+}
+
+/// RFC 2449 §8.1.1: a locked maildrop is refused with [IN-USE].
+#[test]
+fn in_use() {
+    let mut server = Server::new(config());
+    feed(&mut server, b"USER u\r\nPASS p\r\n");
+    server
+        .reject_login(ResponseCode::InUse, "maildrop locked")
+        .unwrap();
+    let (_, out) = feed(&mut server, b"");
+    assert_eq!(out, "-ERR [IN-USE] maildrop locked\r\n");
+    assert!(server.accept_login(Vec::new()).is_err());
+}
+
+/// RFC 1939 §5: DELE marks, marked messages vanish from STAT/LIST/UIDL and
+/// cannot be retrieved; RSET unmarks.
+#[test]
+fn dele_and_rset() {
+    let mut server = logged_in(&[("a", 10), ("b", 20)]);
+    let (events, out) = feed(
+        &mut server,
+        b"DELE 1\r\nSTAT\r\nLIST\r\nUIDL\r\nRETR 1\r\nDELE 1\r\nRSET\r\nSTAT\r\n",
+    );
+    assert_eq!(
+        out,
+        "+OK message 1 deleted\r\n+OK 1 20\r\n+OK 1 message (20 octets)\r\n2 20\r\n.\r\n\
+         +OK unique-id listing follows\r\n2 b\r\n.\r\n-ERR message 1 already deleted\r\n\
+         -ERR message 1 already deleted\r\n+OK maildrop has 2 messages (30 octets)\r\n+OK 2 30\r\n"
+    );
+    assert_eq!(events.len(), 2);
+}
+
+/// RFC 1939 §7: TOP sends the header and n lines; the machine says when it
+/// has enough.
+#[test]
+fn top_stops_early() {
+    let mut server = logged_in(&[("a", 30)]);
+    let (events, _) = feed(&mut server, b"TOP 1 1\r\n");
+    assert_eq!(
+        events,
+        [Event::Retrieve {
+            number: 1,
+            index: 0,
+            uid: "a".into(),
+            top: Some(1)
+        }]
+    );
+    assert!(server.send_message(b"H: v\n\nli").unwrap());
+    assert!(!server.send_message(b"ne 1\nline 2\n.line 3\n").unwrap());
+    server.finish_message().unwrap();
+    let (events, out) = feed(&mut server, b"NOOP\r\n");
+    assert!(events.is_empty());
+    assert_eq!(out, "+OK 30 octets\r\nH: v\r\n\r\nline 1\r\n.\r\n+OK\r\n");
+}
+
+/// Sizes that disagree with the streamed bytes are reported, the bytes are
+/// sent as streamed.
+#[test]
+fn size_mismatch_is_reported() {
+    let mut server = logged_in(&[("a", 3)]);
+    feed(&mut server, b"RETR 1\r\n");
+    server.send_message(b"abc\n").unwrap();
+    server.finish_message().unwrap();
+    let (events, out) = feed(&mut server, b"");
+    assert_eq!(
+        events,
+        [Event::SizeMismatch {
+            number: 1,
+            listed: 3,
+            sent: 5
+        }]
+    );
+    assert_eq!(out, "+OK 3 octets\r\nabc\r\n.\r\n");
+}
+
+/// A message that cannot be read: -ERR before any byte, a closed
+/// connection after.
+#[test]
+fn failed_messages() {
+    let mut server = logged_in(&[("a", 3)]);
+    feed(&mut server, b"RETR 1\r\nNOOP\r\n");
+    server
+        .fail_message(ResponseCode::SysTemp, "cannot read")
+        .unwrap();
+    let (_, out) = feed(&mut server, b"");
+    assert_eq!(out, "-ERR [SYS/TEMP] cannot read\r\n+OK\r\n");
+    feed(&mut server, b"RETR 1\r\n");
+    server.send_message(b"ab").unwrap();
+    server
+        .fail_message(ResponseCode::SysTemp, "cannot read")
+        .unwrap();
+    let (events, out) = feed(&mut server, b"NOOP\r\n");
+    assert_eq!(events, [Event::Closed]);
+    assert_eq!(out, "+OK 3 octets\r\nab");
+}
+
+/// Pipelined input beyond the limit while a decision waits closes the
+/// session once the decision is answered, with bounded memory.
+#[test]
+fn input_overflow() {
+    let mut server = logged_in(&[("a", 3)]);
+    feed(&mut server, b"RETR 1\r\n");
+    for _ in 0..100 {
+        feed(&mut server, &b"NOOP\r\n".repeat(1000));
+    }
+    server.send_message(b"abc\r\n").unwrap();
+    server.finish_message().unwrap();
+    let (events, out) = feed(&mut server, b"");
+    assert!(events.contains(&Event::Invalid(ProtocolError::InputOverflow)));
+    assert!(out.ends_with("-ERR too much pipelined input, closing\r\n"));
+}
+
+/// Decisions answered out of turn are refused.
+#[test]
+fn usage_errors() {
+    let mut server = Server::new(config());
+    assert!(server.send_message(b"x").is_err());
+    assert!(server.update_done().is_err());
+    assert!(server.tls_started().is_err());
+    assert!(Server::with_apop_timestamp(config(), "no brackets").is_err());
+    feed(&mut server, b"USER u\r\nPASS p\r\n");
+    assert!(
+        server
+            .accept_login(vec![MaildropEntry {
+                uid: "bad uid".into(),
+                size: 1
+            }])
+            .is_err()
+    );
+    assert!(
+        server
+            .accept_login(vec![MaildropEntry {
+                uid: "ok".into(),
+                size: 1
+            }])
+            .is_ok()
+    );
+}
+
+/// Credentials never show in Debug output (events are often logged).
+#[test]
+fn credentials_are_redacted() {
+    let mut server = Server::new(config());
+    let (events, _) = feed(&mut server, b"USER u\r\nPASS hunter2 x\r\n");
+    let debug = format!("{events:?}");
+    assert!(
+        debug.contains("redacted") && !debug.contains("hunter2"),
+        "{debug}"
+    );
+    let debug = format!("{:?}", yubin_pop3::Command::Pass("hunter2".into()));
+    assert!(!debug.contains("hunter2"));
+}
+
+/// RFC 2595 §4: bytes fed between STLS and the handshake are ignored.
+#[test]
+fn nothing_between_stls_and_the_handshake() {
+    let mut config = Config::default();
+    config.stls = true;
+    let mut server = Server::new(config);
+    feed(&mut server, b"STLS\r\n");
+    let (events, out) = feed(&mut server, b"USER evil\r\n");
+    assert!(events.is_empty() && out.is_empty());
+    server.tls_started().unwrap();
+    let (events, out) = feed(&mut server, b"NOOP\r\n");
+    assert_eq!(out, "-ERR NOOP not allowed now\r\n");
+    assert_eq!(events.len(), 1);
+}
