@@ -117,7 +117,9 @@ fn hex(byte: u8) -> Option<u8> {
 /// Decodes quoted-printable (RFC 2045 §6.7): `=XX` to a byte, `=` before a
 /// line break is a soft break, whitespace at the end of a line is removed
 /// (rule 3). A malformed `=` is kept literally and makes the result unclean.
-/// Line breaks are kept as they were written.
+/// A hard line break is CRLF in the output whether the input used CRLF or a
+/// bare LF (rule 4: a line break in the encoding stands for the canonical
+/// CRLF), so the result does not depend on how the message was stored.
 pub fn quoted_printable(input: &[u8]) -> (Vec<u8>, bool) {
     let mut out = Vec::with_capacity(input.len());
     let mut clean = true;
@@ -131,7 +133,7 @@ pub fn quoted_printable(input: &[u8]) -> (Vec<u8>, bool) {
         if content_end > pos && input[content_end - 1] == b'\r' {
             content_end -= 1;
         }
-        let break_bytes = &input[content_end..next];
+        let break_bytes: &[u8] = if next > line_end { b"\r\n" } else { b"" };
         let mut line = &input[pos..content_end];
         while let [rest @ .., b' ' | b'\t'] = line {
             line = rest;
@@ -263,7 +265,7 @@ mod tests {
             (b"a=3Db", b"a=b", true),
             (b"caf=C3=A9", "café".as_bytes(), true),
             (b"soft=\r\nbreak", b"softbreak", true),
-            (b"soft=\nbreak\n", b"softbreak\n", true),
+            (b"soft=\nbreak\n", b"softbreak\r\n", true),
             (b"trailing   \r\nx", b"trailing\r\nx", true),
             (b"bad=ZZ", b"bad=ZZ", false),
             (b"lower=c3=a9", "lower\u{e9}".as_bytes(), true),

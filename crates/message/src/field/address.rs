@@ -81,8 +81,14 @@ impl Pending {
         }
         let pending = std::mem::take(self);
         let mailbox = if let Some(address) = pending.angle.clone() {
+            // An addr-spec written as the display name (`a@b <a@b>`) keeps its `@`.
+            let name = if pending.has_at {
+                Some(pending.spec.clone())
+            } else {
+                pending.phrase()
+            };
             Mailbox {
-                name: pending.phrase().or_else(|| pending.comment()),
+                name: name.or_else(|| pending.comment()),
                 address: Some(address),
             }
         } else if pending.has_at {
