@@ -191,7 +191,7 @@ fn main() {
     let mut group = c.benchmark_group("base64_decode");
     group.throughput(Throughput::Bytes(encoded.len() as u64));
     group.bench_function("yubin", |b| {
-        b.iter(|| decode::base64(black_box(&encoded)).0.len())
+        b.iter(|| decode::base64(black_box(&encoded)).0.len());
     });
     group.finish();
     c.final_summary();
