@@ -25,7 +25,7 @@ pub enum Defect {
     /// makes it mandatory); the part was kept as an opaque leaf.
     MultipartWithoutBoundary,
     /// No delimiter line of the multipart's boundary was found (RFC 2046
-    /// §5.1.1); the whole body is its preamble.
+    /// §5.1.1); the part is read as a leaf holding the whole body.
     StartBoundaryNotFound,
     /// The close delimiter (`--boundary--`) was missing; the multipart ends
     /// where its parent or the input ends.

@@ -64,6 +64,7 @@ pub(crate) fn scan_header_block(
     config: &ParserConfig,
     defects: &mut Vec<Defect>,
     out: &mut Vec<HeaderSpan>,
+    is_delimiter: impl Fn(&[u8]) -> bool,
 ) -> HeaderBlock {
     let mut pos = start;
     let mut keeping = true;
@@ -86,6 +87,9 @@ pub(crate) fn scan_header_block(
             }
             pos = next;
             continue;
+        }
+        if line.starts_with(b"--") && is_delimiter(line) {
+            return HeaderBlock { body_start: pos };
         }
         if line.starts_with(b"From ") {
             if pos != start {

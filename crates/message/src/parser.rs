@@ -125,10 +125,16 @@ impl Scanner<'_> {
             };
             let (next, content_end) = line_at(src, p, len);
             let line = &src[p + 2..content_end.max(p + 2)];
-            let Some((k, close)) = self.match_delimiter(&stack, line) else {
+            let Some((k, close)) = match_delimiter(&self.tree.parts, &stack, line) else {
                 pos = next;
                 continue;
             };
+            // RFC 2046 §5.1.1: a multipart-body starts with a dash-boundary;
+            // a close delimiter before any part does not open or close it.
+            if close && !stack[k].seen_first {
+                pos = next;
+                continue;
+            }
             let mut before = p;
             if before > 0 && src[before - 1] == b'\n' {
                 before -= 1;
@@ -167,50 +173,37 @@ impl Scanner<'_> {
                 pos = self.open_chain(src, source, next, Some(part), digest, depth, &mut stack);
             }
         }
+        // A multipart left open at the end of the input: its last line break
+        // ends the message, it is not part of the last part's content (the
+        // reading Python's email gives).
+        let mut end = len;
+        let open_with_parts = stack.iter().any(|f| f.active && f.seen_first);
+        if open_with_parts && end > 0 && src[end - 1] == b'\n' {
+            end -= 1;
+            if end > 0 && src[end - 1] == b'\r' {
+                end -= 1;
+            }
+        }
         while let Some(frame) = stack.pop() {
-            self.close(frame, len);
+            self.close(frame, end);
         }
-    }
-
-    fn match_delimiter(&self, stack: &[Frame], line: &[u8]) -> Option<(usize, bool)> {
-        for (k, frame) in stack.iter().enumerate().rev() {
-            if !frame.active {
-                continue;
-            }
-            let PartKind::Multipart { boundary, .. } = &self.tree.parts[frame.part].kind else {
-                continue;
-            };
-            // RFC 2046 §5.1.1: the boundary, an optional "--", then only
-            // transport padding. This is what keeps "b1" from matching "b10".
-            if let Some(rest) = line.strip_prefix(&boundary[..]) {
-                let (close, rest) = match rest.strip_prefix(b"--") {
-                    Some(rest) => (true, rest),
-                    None => (false, rest),
-                };
-                if rest.iter().all(|b| matches!(b, b' ' | b'\t')) {
-                    return Some((k, close));
-                }
-            }
-        }
-        None
     }
 
     fn close(&mut self, frame: Frame, end: usize) {
         let data = &mut self.tree.parts[frame.part];
         data.body_end = end.max(data.body_start);
-        let body_start = data.body_start;
         let body_end = data.body_end;
-        if let PartKind::Multipart {
-            preamble, epilogue, ..
-        } = &mut data.kind
-        {
+        if let PartKind::Multipart { epilogue, .. } = &mut data.kind {
             if frame.active {
                 self.active -= 1;
                 if frame.seen_first {
                     data.defects.push(Defect::CloseBoundaryNotFound);
                 } else {
+                    // Nothing to split: the body is read as one leaf, as
+                    // Python's email does (StartBoundaryNotFoundDefect).
                     data.defects.push(Defect::StartBoundaryNotFound);
-                    *preamble = Some(body_start..body_end);
+                    data.kind = PartKind::Leaf;
+                    return;
                 }
             }
             if let Some(start) = frame.epilogue_start {
@@ -233,7 +226,7 @@ impl Scanner<'_> {
         stack: &mut Vec<Frame>,
     ) -> usize {
         loop {
-            let id = self.new_part(src, source, pos, parent, digest_child);
+            let id = self.new_part(src, source, pos, parent, digest_child, stack);
             match parent.map(|p| &mut self.tree.parts[p].kind) {
                 Some(PartKind::Multipart { children, .. }) => children.push(id),
                 Some(PartKind::Message { child }) => *child = Some(id),
@@ -251,7 +244,11 @@ impl Scanner<'_> {
             let body_start = data.body_start;
             let ct = &data.content_type;
             let is_multipart = ct.media_type == "multipart";
-            let is_message = ct.is("message", "rfc822") || ct.is("message", "global");
+            // RFC 2046 §5.2.1 and RFC 6532 §3.5 embed a message; §5.2.3's
+            // external-body holds a header block and a phantom body too.
+            let is_message = ct.is("message", "rfc822")
+                || ct.is("message", "global")
+                || ct.is("message", "external-body");
             if !is_multipart && !is_message {
                 return body_start;
             }
@@ -304,8 +301,15 @@ impl Scanner<'_> {
         pos: usize,
         parent: Option<usize>,
         digest_child: bool,
+        stack: &[Frame],
     ) -> usize {
         let mut defects = Vec::new();
+        let parts = &self.tree.parts;
+        // A delimiter of an open multipart ends a header block even when it
+        // looks like a field (a boundary may contain ':').
+        let is_delimiter = |line: &[u8]| {
+            line.starts_with(b"--") && match_delimiter(parts, stack, &line[2..]).is_some()
+        };
         let first = self.tree.headers.len();
         let block = scan_header_block(
             src,
@@ -314,6 +318,7 @@ impl Scanner<'_> {
             self.config,
             &mut defects,
             &mut self.tree.headers,
+            is_delimiter,
         );
         let spans = &self.tree.headers[first..];
         let mut content_type = None;
@@ -351,4 +356,29 @@ impl Scanner<'_> {
         });
         id
     }
+}
+
+/// Which open multipart, innermost first, `line` (after its leading `--`)
+/// is a delimiter of, and whether it is the close delimiter.
+fn match_delimiter(parts: &[PartData], stack: &[Frame], line: &[u8]) -> Option<(usize, bool)> {
+    for (k, frame) in stack.iter().enumerate().rev() {
+        if !frame.active {
+            continue;
+        }
+        let PartKind::Multipart { boundary, .. } = &parts[frame.part].kind else {
+            continue;
+        };
+        // RFC 2046 §5.1.1: the boundary, an optional "--", then only
+        // transport padding. This is what keeps "b1" from matching "b10".
+        if let Some(rest) = line.strip_prefix(&boundary[..]) {
+            let (close, rest) = match rest.strip_prefix(b"--") {
+                Some(rest) => (true, rest),
+                None => (false, rest),
+            };
+            if rest.iter().all(|b| matches!(b, b' ' | b'\t')) {
+                return Some((k, close));
+            }
+        }
+    }
+    None
 }
