@@ -66,6 +66,8 @@ mod config;
 pub mod decode;
 mod defect;
 pub mod field;
+#[doc(hidden)]
+pub mod fuzz_support;
 mod header;
 mod message;
 mod parser;
