@@ -20,6 +20,70 @@ static BASE64: [u8; 256] = {
     table
 };
 
+/// Pre-shifted base64 tables: `SHIFTED[k][c]` is the 6-bit value of `c`
+/// placed for position `k` of a 4-character group, or `BAD` when `c` is
+/// outside the alphabet, so a group decodes with four lookups and one test.
+const BAD: u32 = 1 << 31;
+static SHIFTED: [[u32; 256]; 4] = {
+    let mut tables = [[BAD; 256]; 4];
+    let mut c = 0;
+    while c < 256 {
+        let v = BASE64[c];
+        if v != INVALID {
+            let v = v as u32;
+            tables[0][c] = v << 18;
+            tables[1][c] = v << 12;
+            tables[2][c] = v << 6;
+            tables[3][c] = v;
+        }
+        c += 1;
+    }
+    tables
+};
+
+#[inline(always)]
+fn group(quad: [u8; 4]) -> u32 {
+    SHIFTED[0][quad[0] as usize]
+        | SHIFTED[1][quad[1] as usize]
+        | SHIFTED[2][quad[2] as usize]
+        | SHIFTED[3][quad[3] as usize]
+}
+
+/// The byte-at-a-time base64 state, for lines the fast path cannot take.
+struct Base64Slow {
+    acc: u32,
+    pending: u32,
+    clean: bool,
+    done: bool,
+}
+
+impl Base64Slow {
+    #[inline]
+    fn push(&mut self, byte: u8, out: &mut [u8], o: &mut usize) {
+        let value = BASE64[byte as usize];
+        if value == INVALID {
+            if byte == b'=' {
+                if self.pending < 2 {
+                    self.clean = false;
+                } else {
+                    self.done = true;
+                }
+            } else if !matches!(byte, b'\r' | b'\n' | b' ' | b'\t') {
+                self.clean = false;
+            }
+            return;
+        }
+        self.acc = (self.acc << 6) | u32::from(value);
+        self.pending += 1;
+        if self.pending == 4 {
+            out[*o..*o + 3].copy_from_slice(&self.acc.to_be_bytes()[1..]);
+            *o += 3;
+            self.acc = 0;
+            self.pending = 0;
+        }
+    }
+}
+
 /// Decodes base64, skipping line breaks and any other byte outside the
 /// alphabet (RFC 2045 §6.8: "any characters outside of the base64 alphabet
 /// are to be ignored"), stopping at padding. A trailing group of 2 or 3
@@ -28,73 +92,68 @@ static BASE64: [u8; 256] = {
 /// Returns whether the input was clean (only the alphabet, whitespace and
 /// correct padding).
 pub fn base64_into(input: &[u8], out: &mut Vec<u8>) -> bool {
-    out.reserve(input.len() / 4 * 3 + 3);
-    let mut clean = true;
-    let mut acc: u32 = 0;
-    let mut pending = 0u32;
-    let mut i = 0;
+    let start = out.len();
+    // Room for every group plus a partial one; trimmed at the end.
+    out.resize(start + input.len() / 4 * 3 + 3, 0);
+    let mut o = start;
+    let mut slow = Base64Slow {
+        acc: 0,
+        pending: 0,
+        clean: true,
+        done: false,
+    };
+    let mut pos = 0;
     let len = input.len();
-    loop {
-        // Fast path: eight alphabet characters at a group boundary give six bytes.
-        if pending == 0 {
-            while i + 8 <= len {
-                let chunk = &input[i..i + 8];
-                let a = BASE64[chunk[0] as usize];
-                let b = BASE64[chunk[1] as usize];
-                let c = BASE64[chunk[2] as usize];
-                let d = BASE64[chunk[3] as usize];
-                let e = BASE64[chunk[4] as usize];
-                let f = BASE64[chunk[5] as usize];
-                let g = BASE64[chunk[6] as usize];
-                let h = BASE64[chunk[7] as usize];
-                if (a | b | c | d | e | f | g | h) & 0x80 != 0 {
-                    break;
-                }
-                let word = (u64::from(a) << 58)
-                    | (u64::from(b) << 52)
-                    | (u64::from(c) << 46)
-                    | (u64::from(d) << 40)
-                    | (u64::from(e) << 34)
-                    | (u64::from(f) << 28)
-                    | (u64::from(g) << 22)
-                    | (u64::from(h) << 16);
-                out.extend_from_slice(&word.to_be_bytes()[..6]);
-                i += 8;
+    while pos < len && !slow.done {
+        let (mut line_end, next) = match memchr(b'\n', &input[pos..]) {
+            Some(i) => (pos + i, pos + i + 1),
+            None => (len, len),
+        };
+        if line_end > pos && input[line_end - 1] == b'\r' {
+            line_end -= 1;
+        }
+        let line = &input[pos..line_end];
+        // Fast path: a line of whole groups, checked once at its end (a
+        // line with padding or garbage is redone byte by byte).
+        if slow.pending == 0 && line.len() % 4 == 0 {
+            let produced = line.len() / 4 * 3;
+            let mut bad = 0;
+            for (quad, dst) in line
+                .chunks_exact(4)
+                .zip(out[o..o + produced].chunks_exact_mut(3))
+            {
+                let word = group([quad[0], quad[1], quad[2], quad[3]]);
+                bad |= word;
+                dst.copy_from_slice(&word.to_be_bytes()[1..]);
+            }
+            if bad & BAD == 0 {
+                o += produced;
+                pos = next;
+                continue;
             }
         }
-        if i >= len {
-            break;
-        }
-        let byte = input[i];
-        i += 1;
-        let value = BASE64[byte as usize];
-        if value == INVALID {
-            if byte == b'=' {
-                if pending < 2 {
-                    clean = false;
-                    continue;
-                }
+        for &byte in line {
+            slow.push(byte, out, &mut o);
+            if slow.done {
                 break;
             }
-            if !matches!(byte, b'\r' | b'\n' | b' ' | b'\t') {
-                clean = false;
-            }
-            continue;
         }
-        acc = (acc << 6) | u32::from(value);
-        pending += 1;
-        if pending == 4 {
-            out.extend_from_slice(&acc.to_be_bytes()[1..]);
-            acc = 0;
-            pending = 0;
-        }
+        pos = next;
     }
-    match pending {
+    let mut clean = slow.clean;
+    match slow.pending {
         0 => {}
         1 => clean = false,
-        2 => out.push((acc >> 4) as u8),
-        _ => out.extend_from_slice(&((acc >> 2) as u16).to_be_bytes()),
+        2 => {
+            out[o] = (slow.acc >> 4) as u8;
+            o += 1;
+        }
+        _ => {
+            out[o..o + 2].copy_from_slice(&((slow.acc >> 2) as u16).to_be_bytes());
+            o += 2;
+        }
     }
+    out.truncate(o);
     clean
 }
 

@@ -40,7 +40,11 @@ pub fn build_and_reparse(data: &[u8]) {
         Some(1) => TransferEncoding::Base64,
         _ => TransferEncoding::SevenBit,
     };
-    let filename = if filename.is_empty() { "file".to_owned() } else { filename };
+    let filename = if filename.is_empty() {
+        "file".to_owned()
+    } else {
+        filename
+    };
     let built = MessageBuilder::new()
         .from(&name, "sender@example.test")
         .subject(&subject)
@@ -53,7 +57,11 @@ pub fn build_and_reparse(data: &[u8]) {
         })
         .build();
     let message = Message::parse(&built);
-    assert_eq!(message.subject().as_deref(), Some(subject.as_str()), "subject");
+    assert_eq!(
+        message.subject().as_deref(),
+        Some(subject.as_str()),
+        "subject"
+    );
     let from = message.from();
     let expected_name = (!name.is_empty()).then_some(name.as_str());
     match from.as_slice() {
@@ -62,8 +70,15 @@ pub fn build_and_reparse(data: &[u8]) {
     }
     let parts: Vec<_> = message.root().children().collect();
     assert_eq!(parts.len(), 2, "parts");
-    let canonical = text.replace("\r\n", "\n").replace('\r', "\n").replace('\n', "\r\n");
+    let canonical = text
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace('\n', "\r\n");
     assert_eq!(parts[0].text().as_deref(), Some(canonical.as_str()), "text");
-    assert_eq!(parts[1].filename().as_deref(), Some(filename.as_str()), "filename");
+    assert_eq!(
+        parts[1].filename().as_deref(),
+        Some(filename.as_str()),
+        "filename"
+    );
     assert_eq!(&parts[1].decoded_body()[..], &attachment[..], "attachment");
 }

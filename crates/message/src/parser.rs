@@ -41,10 +41,37 @@ pub(crate) struct PartData {
     pub(crate) body_start: usize,
     pub(crate) body_end: usize,
     pub(crate) parent: Option<usize>,
-    pub(crate) content_type: ContentType,
+    /// The resolved content type; `Default` ones are shared statics.
+    pub(crate) content_type: ResolvedType,
     pub(crate) encoding: TransferEncoding,
     pub(crate) kind: PartKind,
     pub(crate) defects: Vec<Defect>,
+}
+
+/// A part's content type: parsed from its header, or one of the defaults
+/// (kept as shared statics so a part without Content-Type allocates nothing).
+#[derive(Debug, Clone)]
+pub(crate) enum ResolvedType {
+    Parsed(ContentType),
+    /// RFC 2045 §5.2: absent or invalid means text/plain; charset=us-ascii.
+    TextPlain,
+    /// RFC 2046 §5.1.5: the default inside multipart/digest.
+    MessageRfc822,
+}
+
+static TEXT_PLAIN: std::sync::LazyLock<ContentType> =
+    std::sync::LazyLock::new(ContentType::text_plain);
+static MESSAGE_RFC822: std::sync::LazyLock<ContentType> =
+    std::sync::LazyLock::new(ContentType::message_rfc822);
+
+impl ResolvedType {
+    pub(crate) fn get(&self) -> &ContentType {
+        match self {
+            Self::Parsed(ct) => ct,
+            Self::TextPlain => &TEXT_PLAIN,
+            Self::MessageRfc822 => &MESSAGE_RFC822,
+        }
+    }
 }
 
 /// An open part on the scan stack.
@@ -168,7 +195,10 @@ impl Scanner<'_> {
                 self.tree.parts[part].defects.push(Defect::TooManyParts);
                 pos = next;
             } else {
-                let digest = self.tree.parts[part].content_type.is("multipart", "digest");
+                let digest = self.tree.parts[part]
+                    .content_type
+                    .get()
+                    .is("multipart", "digest");
                 let depth = base_depth + stack.len();
                 pos = self.open_chain(src, source, next, Some(part), digest, depth, &mut stack);
             }
@@ -242,7 +272,7 @@ impl Scanner<'_> {
             });
             let data = &mut self.tree.parts[id];
             let body_start = data.body_start;
-            let ct = &data.content_type;
+            let ct = data.content_type.get();
             let is_multipart = ct.media_type == "multipart";
             // RFC 2046 §5.2.1 and RFC 6532 §3.5 embed a message; §5.2.3's
             // external-body holds a header block and a phantom body too.
@@ -334,12 +364,12 @@ impl Scanner<'_> {
             }
         }
         let content_type = match content_type {
-            Some(Some(ct)) => ct,
+            Some(Some(ct)) => ResolvedType::Parsed(ct),
             // RFC 2045 §5.2: an invalid Content-Type means text/plain.
-            Some(None) => ContentType::text_plain(),
+            Some(None) => ResolvedType::TextPlain,
             // RFC 2046 §5.1.5: in a digest the default is message/rfc822.
-            None if digest_child => ContentType::message_rfc822(),
-            None => ContentType::text_plain(),
+            None if digest_child => ResolvedType::MessageRfc822,
+            None => ResolvedType::TextPlain,
         };
         let id = self.tree.parts.len();
         self.tree.parts.push(PartData {

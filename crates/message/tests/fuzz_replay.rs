@@ -6,13 +6,16 @@ use std::path::Path;
 use yubin_message::fuzz_support::{build_and_reparse, parse_everything};
 
 fn replay(target: &str, run: impl Fn(&[u8])) -> usize {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions").join(target);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fuzz/regressions")
+        .join(target);
     let mut count = 0;
     if let Ok(entries) = std::fs::read_dir(&dir) {
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_file() {
-                let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                let bytes =
+                    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
                 run(&bytes);
                 count += 1;
             }
@@ -44,7 +47,16 @@ fn message_parse_regressions_and_seeds() {
     assert!(total > 0);
     // Every seed also parses in its CRLF form.
     for seed in PARSE_SEEDS {
-        let crlf: Vec<u8> = seed.iter().flat_map(|&b| if b == b'\n' { vec![b'\r', b'\n'] } else { vec![b] }).collect();
+        let crlf: Vec<u8> = seed
+            .iter()
+            .flat_map(|&b| {
+                if b == b'\n' {
+                    vec![b'\r', b'\n']
+                } else {
+                    vec![b]
+                }
+            })
+            .collect();
         assert!(parse_everything(&crlf) >= 1);
     }
     let _ = replayed;

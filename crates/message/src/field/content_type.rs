@@ -11,8 +11,6 @@
 //! extended-initial-value := [charset] "'" [language] "'" extended-other-values
 //! ```
 
-use std::collections::HashMap;
-
 use super::{trim_wsp, unfold, unstructured};
 use crate::charset;
 
@@ -144,13 +142,23 @@ pub fn parse_disposition(value: &[u8]) -> Option<ContentDisposition> {
 }
 
 fn lower(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).to_lowercase()
+    if bytes.is_ascii() {
+        let mut text = String::from_utf8_lossy(bytes).into_owned();
+        text.make_ascii_lowercase();
+        text
+    } else {
+        String::from_utf8_lossy(bytes).to_lowercase()
+    }
 }
 
 /// Strips comments, splits off the head and reads the parameters.
 fn split_value(value: &[u8]) -> Option<(Vec<u8>, Vec<Param>)> {
     let unfolded = unfold(value);
-    let cleaned = strip_comments(&unfolded);
+    let cleaned: std::borrow::Cow<'_, [u8]> = if unfolded.contains(&b'(') {
+        std::borrow::Cow::Owned(strip_comments(&unfolded))
+    } else {
+        std::borrow::Cow::Borrowed(&unfolded[..])
+    };
     let pieces = split_unquoted(&cleaned, b';');
     let head = trim_wsp(pieces.first()?).to_vec();
     if head.is_empty() {
@@ -261,8 +269,8 @@ struct Section {
 /// RFC 2231 sections per base name are sorted and joined; the first
 /// extended section carries `charset'language'`.
 fn assemble(pieces: &[&[u8]]) -> Vec<Param> {
-    let mut order: Vec<String> = Vec::new();
-    let mut sections: HashMap<String, Vec<Section>> = HashMap::new();
+    // Parameters are few: a vector searched linearly beats a hash map.
+    let mut sections: Vec<(String, Vec<Section>)> = Vec::new();
     for piece in pieces {
         let Some(eq) = piece.iter().position(|&b| b == b'=') else {
             continue;
@@ -291,10 +299,14 @@ fn assemble(pieces: &[&[u8]]) -> Vec<Param> {
             continue;
         }
         let key = lower(name);
-        let entry = sections.entry(key.clone()).or_default();
-        if entry.is_empty() {
-            order.push(key);
-        }
+        let index_of = match sections.iter().position(|(k, _)| *k == key) {
+            Some(found) => found,
+            None => {
+                sections.push((key, Vec::new()));
+                sections.len() - 1
+            }
+        };
+        let entry = &mut sections[index_of].1;
         // Keep the number of sections per name bounded (RFC 2231 sets no
         // limit; a hostile header should not grow this without end).
         if entry.len() < 1024 {
@@ -305,11 +317,8 @@ fn assemble(pieces: &[&[u8]]) -> Vec<Param> {
             });
         }
     }
-    let mut params = Vec::with_capacity(order.len());
-    for name in order {
-        let Some(mut parts) = sections.remove(&name) else {
-            continue;
-        };
+    let mut params = Vec::with_capacity(sections.len());
+    for (name, mut parts) in sections {
         let continued = parts.iter().any(|s| s.index.is_some());
         if continued {
             parts.retain(|s| s.index.is_some());
