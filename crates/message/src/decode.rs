@@ -115,7 +115,7 @@ pub fn base64_into(input: &[u8], out: &mut Vec<u8>) -> bool {
         let line = &input[pos..line_end];
         // Fast path: a line of whole groups, checked once at its end (a
         // line with padding or garbage is redone byte by byte).
-        if slow.pending == 0 && line.len() % 4 == 0 {
+        if slow.pending == 0 && line.len().is_multiple_of(4) {
             let produced = line.len() / 4 * 3;
             let mut bad = 0;
             for (quad, dst) in line

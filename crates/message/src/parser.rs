@@ -108,6 +108,12 @@ pub(crate) fn parse(input: &[u8], config: &ParserConfig) -> Tree {
         pending: Vec::new(),
         active: 0,
     };
+    // About one field per 64 input bytes in real header blocks; the bound
+    // keeps a huge body from reserving a huge table.
+    scanner
+        .tree
+        .headers
+        .reserve((input.len() / 64).clamp(8, 256));
     scanner.scan(input, 0, None, 0);
     // Embedded messages that were base64/QP-encoded: decode and parse each as
     // its own buffer. A worklist, not recursion, so depth costs no stack.
