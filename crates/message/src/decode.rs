@@ -117,14 +117,23 @@ pub fn base64_into(input: &[u8], out: &mut Vec<u8>) -> bool {
         // line with padding or garbage is redone byte by byte).
         if slow.pending == 0 && line.len().is_multiple_of(4) {
             let produced = line.len() / 4 * 3;
+            let dst = &mut out[o..o + produced];
             let mut bad = 0;
-            for (quad, dst) in line
-                .chunks_exact(4)
-                .zip(out[o..o + produced].chunks_exact_mut(3))
-            {
-                let word = group([quad[0], quad[1], quad[2], quad[3]]);
+            // Two groups (8 characters, 6 bytes) per step, then a last group.
+            let pairs = line.chunks_exact(8);
+            let rest = pairs.remainder();
+            let (dst_pairs, dst_rest) = dst.split_at_mut(line.len() / 8 * 6);
+            for (oct, six) in pairs.zip(dst_pairs.chunks_exact_mut(6)) {
+                let a = group([oct[0], oct[1], oct[2], oct[3]]);
+                let b = group([oct[4], oct[5], oct[6], oct[7]]);
+                bad |= a | b;
+                let word = (u64::from(a) << 24) | u64::from(b);
+                six.copy_from_slice(&word.to_be_bytes()[2..]);
+            }
+            if let [q0, q1, q2, q3] = *rest {
+                let word = group([q0, q1, q2, q3]);
                 bad |= word;
-                dst.copy_from_slice(&word.to_be_bytes()[1..]);
+                dst_rest.copy_from_slice(&word.to_be_bytes()[1..]);
             }
             if bad & BAD == 0 {
                 o += produced;

@@ -220,6 +220,17 @@ impl<'m> Header<'m> {
         field::received::parse(self.raw_value())
     }
 
+    /// The value read as a MIME-Version (RFC 2045 §4: `1*DIGIT "." 1*DIGIT`,
+    /// comments allowed); `None` if it is not one.
+    pub fn mime_version(&self) -> Option<(u32, u32)> {
+        field::mime_version(self.raw_value())
+    }
+
+    /// The value read as a Content-Transfer-Encoding (RFC 2045 §6.1).
+    pub fn transfer_encoding(&self) -> crate::TransferEncoding {
+        crate::TransferEncoding::from_value(&self.unfolded())
+    }
+
     /// The value read as a comma-separated list of phrases (e.g. Keywords,
     /// RFC 5322 §3.6.5), each unfolded and RFC 2047-decoded.
     pub fn list(&self) -> Vec<String> {

@@ -44,6 +44,36 @@ pub fn unfold(value: &[u8]) -> Cow<'_, [u8]> {
     Cow::Owned(out)
 }
 
+/// Reads a MIME-Version value (RFC 2045 §4):
+///
+/// ```text
+/// version := "MIME-Version" ":" 1*DIGIT "." 1*DIGIT
+/// ```
+///
+/// Comments and whitespace anywhere are ignored (RFC 2045 §4 shows
+/// `MIME-Version: 1.(produced by MetaSend Vx.x)0`).
+pub fn mime_version(value: &[u8]) -> Option<(u32, u32)> {
+    let mut digits = Vec::with_capacity(value.len());
+    let mut depth = 0usize;
+    for &byte in value {
+        match byte {
+            b'(' => depth += 1,
+            b')' => depth = depth.saturating_sub(1),
+            b' ' | b'\t' | b'\r' | b'\n' => {}
+            _ if depth == 0 => digits.push(byte),
+            _ => {}
+        }
+    }
+    let text = std::str::from_utf8(&digits).ok()?;
+    let (major, minor) = text.split_once('.')?;
+    let number = |s: &str| {
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    Some((number(major)?, number(minor)?))
+}
+
 pub(crate) fn trim_wsp(value: &[u8]) -> &[u8] {
     let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
     let start = value
@@ -208,6 +238,29 @@ mod tests {
             assert_eq!(&unfold(input)[..], *expected);
         }
         assert!(matches!(unfold(b" plain "), Cow::Borrowed(_)));
+    }
+
+    /// RFC 2045 §4, including its example with comments.
+    #[test]
+    fn mime_version_known_answers() {
+        let table: &[(&[u8], Option<(u32, u32)>)] = &[
+            (b" 1.0", Some((1, 0))),
+            (b"1.0 (produced by MetaSend Vx.x)", Some((1, 0))),
+            (b"(produced by MetaSend Vx.x) 1.0", Some((1, 0))),
+            (b"1.(produced by MetaSend Vx.x)0", Some((1, 0))),
+            (b"2.17", Some((2, 17))),
+            (b"1", None),
+            (b"one.zero", None),
+            (b"", None),
+        ];
+        for (input, expected) in table {
+            assert_eq!(
+                mime_version(input),
+                *expected,
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
+        }
     }
 
     #[test]
