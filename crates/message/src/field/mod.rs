@@ -243,7 +243,8 @@ mod tests {
     /// RFC 2045 §4, including its example with comments.
     #[test]
     fn mime_version_known_answers() {
-        let table: &[(&[u8], Option<(u32, u32)>)] = &[
+        type Row = (&'static [u8], Option<(u32, u32)>);
+        let table: &[Row] = &[
             (b" 1.0", Some((1, 0))),
             (b"1.0 (produced by MetaSend Vx.x)", Some((1, 0))),
             (b"(produced by MetaSend Vx.x) 1.0", Some((1, 0))),
