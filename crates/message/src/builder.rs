@@ -542,6 +542,7 @@ fn write_addresses(out: &mut Vec<u8>, name: &str, list: &[(String, String)]) {
         if is_atext_phrase(display) {
             words.extend(display.split(' ').map(str::to_owned));
         } else if display.is_ascii()
+            && display.len() < 900
             && !display.bytes().any(|b| b.is_ascii_control())
             && !display.contains("=?")
         {
@@ -632,8 +633,19 @@ mod tests {
             assert!(line.len() <= 79, "{}", String::from_utf8_lossy(line));
         }
         let long = "y".repeat(3000);
-        let built = MessageBuilder::new().subject(&long).build();
+        let quoted = "\"".repeat(1500);
+        let built = MessageBuilder::new()
+            .subject(&long)
+            .from(&quoted, "a@example.test")
+            .to(&long, "b@example.test")
+            .build();
         assert!(built.split(|&b| b == b'\n').all(|l| l.len() <= 999));
+        let parsed = crate::Message::parse(&built);
+        assert_eq!(parsed.subject().as_deref(), Some(long.as_str()));
+        let from = parsed.from();
+        assert!(
+            matches!(&from[..], [crate::Address::Mailbox(m)] if m.name.as_deref() == Some(quoted.as_str()))
+        );
     }
 
     #[test]
