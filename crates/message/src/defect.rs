@@ -46,6 +46,10 @@ pub enum Defect {
     /// this multipart was kept as its epilogue.
     #[error("too many parts")]
     TooManyParts,
+    /// Decoding base64/QP-encoded embedded messages would have produced
+    /// more than twice the input (plus 1 MiB); this one was left a leaf.
+    #[error("embedded messages decode to too many bytes")]
+    EmbeddedTooLarge,
     /// A base64 body had characters outside the alphabet or a truncated last
     /// group (RFC 2045 §6.8); they were skipped.
     #[error("invalid base64")]

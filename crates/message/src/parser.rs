@@ -117,8 +117,19 @@ pub(crate) fn parse(input: &[u8], config: &ParserConfig) -> Tree {
     scanner.scan(input, 0, None, 0);
     // Embedded messages that were base64/QP-encoded: decode and parse each as
     // its own buffer. A worklist, not recursion, so depth costs no stack.
+    // Nested encoded messages each add a decoded copy; a budget keeps the
+    // total memory proportional to the input.
+    let mut budget = input.len().saturating_mul(2).saturating_add(1 << 20);
     while let Some((part, depth)) = scanner.pending.pop() {
         let data = &scanner.tree.parts[part];
+        let encoded_len = data.body_end - data.body_start;
+        if encoded_len > budget {
+            scanner.tree.parts[part]
+                .defects
+                .push(Defect::EmbeddedTooLarge);
+            continue;
+        }
+        budget -= encoded_len;
         let source = data.source;
         let body = {
             let buffer: &[u8] = if source == 0 {

@@ -290,7 +290,7 @@ fn ten_thousand_nested_multiparts_hit_the_depth_limit() {
 fn nested_embedded_messages_hit_the_depth_limit() {
     // Each level a QP-encoded message/rfc822: same size at every level.
     let mut text = "Subject: leaf\n\nx".to_owned();
-    for _ in 0..500 {
+    for _ in 0..100 {
         text = format!(
             "Content-Type: message/rfc822\nContent-Transfer-Encoding: quoted-printable\n\n{text}"
         );
@@ -333,4 +333,32 @@ fn many_sibling_parts_parse() {
             .as_deref(),
         Some("part 4999")
     );
+}
+
+#[test]
+fn nested_encoded_messages_stay_within_a_memory_budget() {
+    // Quoted-printable keeps the size, so each level would copy ~100 KB.
+    let mut text = format!("Subject: leaf\n\n{}", "a".repeat(100_000));
+    for _ in 0..60 {
+        text = format!(
+            "Content-Type: message/rfc822\nContent-Transfer-Encoding: quoted-printable\n\n{text}"
+        );
+    }
+    let m = Message::parse(text.as_bytes());
+    assert!(
+        m.parts()
+            .any(|p| p.defects().contains(&Defect::EmbeddedTooLarge))
+    );
+    assert!(m.part_count() < 60);
+}
+
+#[test]
+fn many_parameters_are_bounded() {
+    let params: String = (0..20_000).map(|i| format!("; p{i}=v")).collect();
+    let text = format!("Content-Type: text/plain{params}\n\nbody");
+    let m = Message::parse(text.as_bytes());
+    let ct = m.root().content_type();
+    assert_eq!(ct.mime_type(), "text/plain");
+    assert!(ct.params.len() <= 64);
+    assert_eq!(ct.param("p0"), Some("v"));
 }

@@ -259,6 +259,9 @@ fn percent_decode(value: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Most distinct parameters kept per field (RFC 2045 sets no limit).
+const MAX_PARAMS: usize = 64;
+
 /// One raw `name[*n][*]=value` before reassembly.
 struct Section {
     index: Option<u32>,
@@ -301,6 +304,9 @@ fn assemble(pieces: &[&[u8]]) -> Vec<Param> {
         let key = lower(name);
         let index_of = match sections.iter().position(|(k, _)| *k == key) {
             Some(found) => found,
+            // A bound on distinct names keeps the linear search linear in
+            // the value; real fields have a handful.
+            None if sections.len() >= MAX_PARAMS => continue,
             None => {
                 sections.push((key, Vec::new()));
                 sections.len() - 1
