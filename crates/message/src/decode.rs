@@ -59,7 +59,7 @@ struct Base64Slow {
 
 impl Base64Slow {
     #[inline]
-    fn push(&mut self, byte: u8, out: &mut [u8], o: &mut usize) {
+    fn push(&mut self, byte: u8, out: &mut Vec<u8>) {
         let value = BASE64[byte as usize];
         if value == INVALID {
             if byte == b'=' {
@@ -76,8 +76,7 @@ impl Base64Slow {
         self.acc = (self.acc << 6) | u32::from(value);
         self.pending += 1;
         if self.pending == 4 {
-            out[*o..*o + 3].copy_from_slice(&self.acc.to_be_bytes()[1..]);
-            *o += 3;
+            out.extend_from_slice(&self.acc.to_be_bytes()[1..]);
             self.acc = 0;
             self.pending = 0;
         }
@@ -92,16 +91,16 @@ impl Base64Slow {
 /// Returns whether the input was clean (only the alphabet, whitespace and
 /// correct padding).
 pub fn base64_into(input: &[u8], out: &mut Vec<u8>) -> bool {
-    let start = out.len();
-    // Room for every group plus a partial one; trimmed at the end.
-    out.resize(start + input.len() / 4 * 3 + 3, 0);
-    let mut o = start;
+    out.reserve(input.len() / 4 * 3 + 3);
     let mut slow = Base64Slow {
         acc: 0,
         pending: 0,
         clean: true,
         done: false,
     };
+    // Lines are decoded into this buffer and appended, so the output is
+    // written once (no zero-filling) with one capacity check per line.
+    let mut buffer = [0u8; 768];
     let mut pos = 0;
     let len = input.len();
     while pos < len && !slow.done {
@@ -112,17 +111,22 @@ pub fn base64_into(input: &[u8], out: &mut Vec<u8>) -> bool {
         if line_end > pos && input[line_end - 1] == b'\r' {
             line_end -= 1;
         }
-        let line = &input[pos..line_end];
-        // Fast path: a line of whole groups, checked once at its end (a
-        // line with padding or garbage is redone byte by byte).
-        if slow.pending == 0 && line.len().is_multiple_of(4) {
-            let produced = line.len() / 4 * 3;
-            let dst = &mut out[o..o + produced];
+        let mut line = &input[pos..line_end];
+        // Fast path: whole groups, up to 1024 characters at a time, checked
+        // once per chunk (a chunk with padding or garbage is redone byte by
+        // byte).
+        while slow.pending == 0 && !line.is_empty() {
+            let take = line.len().min(1024) / 4 * 4;
+            if take == 0 {
+                break;
+            }
+            let chunk = &line[..take];
+            let produced = take / 4 * 3;
+            let dst = &mut buffer[..produced];
             let mut bad = 0;
-            // Two groups (8 characters, 6 bytes) per step, then a last group.
-            let pairs = line.chunks_exact(8);
+            let pairs = chunk.chunks_exact(8);
             let rest = pairs.remainder();
-            let (dst_pairs, dst_rest) = dst.split_at_mut(line.len() / 8 * 6);
+            let (dst_pairs, dst_rest) = dst.split_at_mut(take / 8 * 6);
             for (oct, six) in pairs.zip(dst_pairs.chunks_exact_mut(6)) {
                 let a = group([oct[0], oct[1], oct[2], oct[3]]);
                 let b = group([oct[4], oct[5], oct[6], oct[7]]);
@@ -135,14 +139,14 @@ pub fn base64_into(input: &[u8], out: &mut Vec<u8>) -> bool {
                 bad |= word;
                 dst_rest.copy_from_slice(&word.to_be_bytes()[1..]);
             }
-            if bad & BAD == 0 {
-                o += produced;
-                pos = next;
-                continue;
+            if bad & BAD != 0 {
+                break;
             }
+            out.extend_from_slice(dst);
+            line = &line[take..];
         }
         for &byte in line {
-            slow.push(byte, out, &mut o);
+            slow.push(byte, out);
             if slow.done {
                 break;
             }
@@ -153,16 +157,9 @@ pub fn base64_into(input: &[u8], out: &mut Vec<u8>) -> bool {
     match slow.pending {
         0 => {}
         1 => clean = false,
-        2 => {
-            out[o] = (slow.acc >> 4) as u8;
-            o += 1;
-        }
-        _ => {
-            out[o..o + 2].copy_from_slice(&((slow.acc >> 2) as u16).to_be_bytes());
-            o += 2;
-        }
+        2 => out.push((slow.acc >> 4) as u8),
+        _ => out.extend_from_slice(&((slow.acc >> 2) as u16).to_be_bytes()),
     }
-    out.truncate(o);
     clean
 }
 
