@@ -66,6 +66,9 @@ fn header_defects() {
     assert_eq!(m.root().raw_body(), b"");
     let m = Message::parse(b"");
     assert_eq!(m.part_count(), 1);
+    // Defects are errors too, with a readable message.
+    let error: &dyn std::error::Error = &Defect::MissingHeaderBodySeparator;
+    assert_eq!(error.to_string(), "missing header/body separator");
 }
 
 #[test]

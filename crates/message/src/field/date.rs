@@ -41,7 +41,8 @@ impl DateTime {
 
     /// The date for a UNIX timestamp shown at `offset_minutes` from UTC.
     pub fn from_timestamp(timestamp: i64, offset_minutes: i32) -> Self {
-        let local = timestamp + i64::from(offset_minutes) * 60;
+        // Saturating: any i64 gives some date rather than an overflow panic.
+        let local = timestamp.saturating_add(i64::from(offset_minutes).saturating_mul(60));
         let days = local.div_euclid(86_400);
         let secs = local.rem_euclid(86_400);
         let (year, month, day) = civil_from_days(days);
@@ -316,6 +317,19 @@ mod tests {
         assert_eq!(
             DateTime::from_timestamp(0, 0).to_rfc5322(),
             "Thu, 01 Jan 1970 00:00:00 +0000"
+        );
+        // Extremes give some date, never an overflow.
+        assert!(
+            DateTime::from_timestamp(i64::MAX, i32::MAX)
+                .to_rfc5322()
+                .len()
+                > 20
+        );
+        assert!(
+            DateTime::from_timestamp(i64::MIN, i32::MIN)
+                .to_rfc5322()
+                .len()
+                > 20
         );
     }
 }
