@@ -10,3 +10,21 @@
 //!
 //! Extensions: PIPELINING, SIZE, 8BITMIME, SMTPUTF8, ENHANCEDSTATUSCODES,
 //! STARTTLS, AUTH (through `yubin-sasl`), DSN, CHUNKING and BINARYMIME.
+
+pub mod address;
+pub mod capability;
+pub mod command;
+pub mod encode;
+pub mod error;
+pub mod param;
+pub mod parse;
+pub mod reply;
+
+pub use address::{AddressLiteral, Domain, ForwardPath, Host, LocalPart, Mailbox, ReversePath};
+pub use capability::{Capabilities, Capability};
+pub use command::{AuthData, Command};
+pub use error::{MisuseError, ParseError};
+pub use param::{
+    AuthParam, BodyType, MailParameters, Notify, Orcpt, Parameter, RcptParameters, Ret, XText,
+};
+pub use reply::{Category, EnhancedCode, Reply, ReplyCode, Severity};
