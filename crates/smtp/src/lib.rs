@@ -28,3 +28,6 @@ pub use param::{
     AuthParam, BodyType, MailParameters, Notify, Orcpt, Parameter, RcptParameters, Ret, XText,
 };
 pub use reply::{Category, EnhancedCode, Reply, ReplyCode, Severity};
+
+pub mod server;
+pub use server::Server;

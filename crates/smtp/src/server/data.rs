@@ -1,0 +1,128 @@
+//! Streaming dot-unstuffing of a DATA body (RFC 5321 §4.5.2), with the end
+//! recognised only on CRLF.CRLF.
+
+use bytes::{Buf, Bytes, BytesMut};
+
+use super::config::LineEndingPolicy;
+
+/// What one step over the buffered input produced.
+#[derive(Debug)]
+pub(crate) enum DataStep {
+    /// Body bytes, unstuffed.
+    Chunk(Bytes),
+    /// Nothing can be decided until more input arrives.
+    NeedMore,
+    /// The terminating `.CRLF` was consumed.
+    End,
+}
+
+/// The unstuffer's state between calls; a body can be cut anywhere.
+#[derive(Debug)]
+pub(crate) struct Unstuffer {
+    /// At the start of a line: the previous bytes were a real CRLF (or the
+    /// DATA command's own CRLF).
+    at_line_start: bool,
+    /// Octets of the current line so far, on the wire.
+    line_len: usize,
+    /// Longest line allowed, CRLF included.
+    max_line: usize,
+    /// Whether a bare CR or LF was seen.
+    pub(crate) bare_line_ending: bool,
+    /// Whether a line was over `max_line`.
+    pub(crate) long_line: bool,
+    policy: LineEndingPolicy,
+}
+
+impl Unstuffer {
+    pub(crate) fn new(policy: LineEndingPolicy, max_line: usize) -> Self {
+        Unstuffer {
+            at_line_start: true,
+            line_len: 0,
+            max_line,
+            bare_line_ending: false,
+            long_line: false,
+            policy,
+        }
+    }
+
+    fn end_line(&mut self) {
+        if self.line_len + 2 > self.max_line {
+            self.long_line = true;
+        }
+        self.line_len = 0;
+    }
+
+    /// Takes as much of `buf` as can be decided. Content runs over many
+    /// lines go out as one zero-copy chunk; only a stuffed dot, a bare line
+    /// ending under [`LineEndingPolicy::Normalize`] or the end cut a run.
+    pub(crate) fn step(&mut self, buf: &mut BytesMut) -> DataStep {
+        if buf.is_empty() {
+            return DataStep::NeedMore;
+        }
+        if self.at_line_start && buf[0] == b'.' {
+            match (buf.get(1), buf.get(2)) {
+                (None, _) | (Some(b'\r'), None) => return DataStep::NeedMore,
+                (Some(b'\r'), Some(b'\n')) => {
+                    buf.advance(3);
+                    return DataStep::End;
+                }
+                // A leading dot with more on the line was added by the
+                // sender's stuffing: drop it (RFC 5321 §4.5.2).
+                _ => {
+                    buf.advance(1);
+                    self.at_line_start = false;
+                    self.line_len = 1;
+                }
+            }
+        }
+        let normalize = self.policy == LineEndingPolicy::Normalize;
+        let mut i = 0;
+        while i < buf.len() {
+            if self.at_line_start && buf[i] == b'.' {
+                break;
+            }
+            self.at_line_start = false;
+            let Some(j) = memchr::memchr2(b'\r', b'\n', &buf[i..]) else {
+                self.line_len += buf.len() - i;
+                i = buf.len();
+                break;
+            };
+            let p = i + j;
+            self.line_len += j;
+            if buf[p] == b'\r' {
+                match buf.get(p + 1) {
+                    None => {
+                        // A CR at the end of the input: wait to see
+                        // whether an LF follows.
+                        i = p;
+                        break;
+                    }
+                    Some(b'\n') => {
+                        self.end_line();
+                        self.at_line_start = true;
+                        i = p + 2;
+                        continue;
+                    }
+                    Some(_) => {}
+                }
+            }
+            // A bare CR or a bare LF.
+            self.bare_line_ending = true;
+            if normalize {
+                if p > 0 {
+                    i = p;
+                    break;
+                }
+                buf.advance(1);
+                self.end_line();
+                return DataStep::Chunk(Bytes::from_static(b"\r\n"));
+            }
+            self.line_len += 1;
+            i = p + 1;
+        }
+        if i == 0 {
+            return DataStep::NeedMore;
+        }
+        DataStep::Chunk(buf.split_to(i).freeze())
+    }
+}
