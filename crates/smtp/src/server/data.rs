@@ -26,7 +26,7 @@ pub(crate) struct Unstuffer {
     line_len: usize,
     /// Longest line allowed, CRLF included.
     max_line: usize,
-    /// Whether a bare CR or LF was seen.
+    /// Whether a bare CR or LF was seen under [`LineEndingPolicy::Reject`].
     pub(crate) bare_line_ending: bool,
     /// Whether a line was over `max_line`.
     pub(crate) long_line: bool,
@@ -107,7 +107,6 @@ impl Unstuffer {
                 }
             }
             // A bare CR or a bare LF.
-            self.bare_line_ending = true;
             if normalize {
                 if p > 0 {
                     i = p;
@@ -117,6 +116,7 @@ impl Unstuffer {
                 self.end_line();
                 return DataStep::Chunk(Bytes::from_static(b"\r\n"));
             }
+            self.bare_line_ending = true;
             self.line_len += 1;
             i = p + 1;
         }

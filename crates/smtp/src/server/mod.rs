@@ -498,13 +498,19 @@ impl Server {
         }
     }
 
-    fn body_chunk(&mut self, chunk: bytes::Bytes) {
+    fn body_chunk(&mut self, mut chunk: bytes::Bytes) {
         let t = &mut self.transaction;
+        let room = self.config.max_message_size.saturating_sub(t.size);
         t.size = t.size.saturating_add(chunk.len() as u64);
         if t.size > self.config.max_message_size {
+            // The part within the limit still goes out, so the events do
+            // not depend on how the input was cut.
+            chunk.truncate(room as usize);
+            if !t.too_big && !chunk.is_empty() {
+                self.events.push_back(Event::BodyChunk(chunk));
+            }
             t.too_big = true;
-        }
-        if !t.too_big && !chunk.is_empty() {
+        } else if !chunk.is_empty() {
             self.events.push_back(Event::BodyChunk(chunk));
         }
     }
@@ -569,7 +575,9 @@ impl Server {
                 return false;
             }
             Err(e) => {
-                self.input.clear();
+                // Drop what was scanned; the rest of the line goes in
+                // SkipLine, and whatever follows its LF is read again.
+                self.input.advance(limit.min(self.input.len()));
                 self.scanned = 0;
                 self.state = Input::SkipLine;
                 self.error(e.into());
