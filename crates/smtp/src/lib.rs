@@ -31,3 +31,6 @@ pub use reply::{Category, EnhancedCode, Reply, ReplyCode, Severity};
 
 pub mod server;
 pub use server::Server;
+
+pub mod client;
+pub use client::{Client, ClientConfig, ClientEvent, Envelope, TransactionResult};
