@@ -91,3 +91,6 @@ pub use server::Server;
 
 pub mod client;
 pub use client::{Client, ClientConfig, ClientEvent, Envelope, TransactionResult};
+
+#[doc(hidden)]
+pub mod fuzzing;

@@ -425,7 +425,7 @@ fn address_literal(b: &[u8]) -> Option<(usize, AddressLiteral)> {
     }
     let end = memchr::memchr(b']', b)?;
     let inner = std::str::from_utf8(&b[1..end]).ok()?;
-    let lit = if inner.len() >= 5 && inner[..5].eq_ignore_ascii_case("IPv6:") {
+    let lit = if inner.len() >= 5 && inner.as_bytes()[..5].eq_ignore_ascii_case(b"IPv6:") {
         AddressLiteral::Ipv6(inner[5..].parse::<Ipv6Addr>().ok()?)
     } else if let Some((tag, content)) = inner.split_once(':') {
         // dcontent = %d33-90 / %d94-126
