@@ -144,7 +144,11 @@ pub(crate) fn reply(r: &Reply, out: &mut Vec<u8>) {
         let _ = match r.enhanced {
             Some(e) if text.is_empty() => write!(out, "{}{sep}{e}", r.code),
             Some(e) => write!(out, "{}{sep}{e} {text}", r.code),
-            None if text.is_empty() && sep == ' ' => write!(out, "{}", r.code),
+            // continue-req = "334" SP [base64] CRLF (RFC 4954 §4) keeps its
+            // space even when empty; other replies drop it.
+            None if text.is_empty() && sep == ' ' && r.code.get() != 334 => {
+                write!(out, "{}", r.code)
+            }
             None => write!(out, "{}{sep}{text}", r.code),
         };
         out.extend_from_slice(b"\r\n");

@@ -497,3 +497,130 @@ proptest! {
         prop_assert_eq!(&got.body, &normalized(&body));
     }
 }
+
+/// A client authenticating against a server in memory, the server's user
+/// being "user" with password "pencil".
+fn auth_pair(
+    offered: &[yubin_sasl::Mechanism],
+    credentials: &yubin_sasl::Credentials,
+    usable: &[yubin_sasl::Mechanism],
+) -> (Vec<ClientEvent>, Option<String>) {
+    use yubin_sasl::{Mechanism, ScramCredentials, Secret};
+    let mut s = Config::default();
+    s.auth_mechanisms = offered.to_vec();
+    s.starttls = true;
+    let stored =
+        ScramCredentials::derive(&Secret::new("pencil"), b"salt of the earth", 4096).unwrap();
+    let mut server = Server::new(s);
+    let mut client = Client::new(client_config());
+    let mut events = Vec::new();
+    let mut started = false;
+    for _ in 0..100 {
+        let mut buf = Vec::new();
+        server.poll_transmit(&mut buf);
+        client.handle_input(&buf);
+        while let Some(e) = client.poll_event() {
+            match &e {
+                ClientEvent::Ready(_) if !client.is_tls() => client.starttls().unwrap(),
+                ClientEvent::StartTls => client.tls_established(),
+                ClientEvent::Ready(_) if !started => {
+                    started = true;
+                    client
+                        .authenticate(credentials.clone(), usable, Some("rOprNGfwEbeRWgbNEkqO"))
+                        .unwrap();
+                }
+                _ => {}
+            }
+            events.push(e);
+        }
+        buf.clear();
+        client.poll_transmit(&mut buf);
+        server.handle_input(&buf);
+        while let Some(e) = server.poll_event() {
+            match e {
+                Event::StartTls => {
+                    server.accept().unwrap();
+                    server.tls_established();
+                }
+                Event::AuthStart { mechanism } => {
+                    let nonce = match mechanism {
+                        Mechanism::CramMd5 => {
+                            Some("<1896.697170952@postoffice.example>".to_owned())
+                        }
+                        _ => Some("%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0".to_owned()),
+                    };
+                    server.start_auth(nonce).unwrap();
+                }
+                Event::AuthVerifyPassword {
+                    authcid, password, ..
+                } => {
+                    server
+                        .auth_verify(authcid == "user" && password.expose() == "pencil")
+                        .unwrap();
+                }
+                Event::AuthVerifyToken { token, .. } => {
+                    server.auth_verify(token.expose() == "pencil").unwrap();
+                }
+                Event::AuthCramSecret { username } => {
+                    let secret = (username == "user").then(|| Secret::new("pencil"));
+                    server.auth_cram_secret(secret.as_ref()).unwrap();
+                }
+                Event::AuthScramCredentials { username, .. } => {
+                    server
+                        .auth_scram_credentials((username == "user").then(|| stored.clone()))
+                        .unwrap();
+                }
+                e if e.is_decision() => server.accept().unwrap(),
+                _ => {}
+            }
+        }
+    }
+    (
+        events,
+        server.authenticated().map(|a| a.identity().to_owned()),
+    )
+}
+
+#[test]
+fn authenticate_with_each_mechanism() {
+    use yubin_sasl::{Credentials, Mechanism};
+    for m in [
+        Mechanism::Plain,
+        Mechanism::Login,
+        Mechanism::CramMd5,
+        Mechanism::ScramSha256,
+        Mechanism::XOAuth2,
+        Mechanism::OAuthBearer,
+    ] {
+        let creds = Credentials::new("user", "pencil");
+        let (events, who) = auth_pair(&[m], &creds, &[m]);
+        assert!(
+            events.contains(&ClientEvent::Authenticated(m)),
+            "{m:?}: {events:?}"
+        );
+        assert_eq!(who.as_deref(), Some("user"), "{m:?}");
+    }
+    // The strongest common mechanism is chosen (SCRAM over PLAIN).
+    let all = [
+        Mechanism::Plain,
+        Mechanism::Login,
+        Mechanism::CramMd5,
+        Mechanism::ScramSha256,
+    ];
+    let (events, _) = auth_pair(&all, &Credentials::new("user", "pencil"), &all);
+    assert!(events.contains(&ClientEvent::Authenticated(Mechanism::ScramSha256)));
+}
+
+#[test]
+fn authentication_failure_reported() {
+    use yubin_sasl::{Credentials, Mechanism};
+    for m in [Mechanism::Plain, Mechanism::CramMd5, Mechanism::ScramSha256] {
+        let (events, who) = auth_pair(&[m], &Credentials::new("user", "wrong"), &[m]);
+        let failed = events.iter().find_map(|e| match e {
+            ClientEvent::AuthFailed(r) => Some(r.code.get()),
+            _ => None,
+        });
+        assert_eq!(failed, Some(535), "{m:?}: {events:?}");
+        assert_eq!(who, None);
+    }
+}

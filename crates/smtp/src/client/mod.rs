@@ -22,7 +22,7 @@ use bytes::{Buf, Bytes, BytesMut};
 
 use crate::address::{ForwardPath, Host, ReversePath};
 use crate::capability::{Capabilities, Capability};
-use crate::command::Command;
+use crate::command::{AuthData, Command};
 use crate::error::{MisuseError, ParseError};
 use crate::param::{BodyType, MailParameters, RcptParameters};
 use crate::parse::{self, ReplyBuilder};
@@ -160,6 +160,12 @@ pub enum ClientEvent {
     StartTls,
     /// STARTTLS was refused; the session goes on in plaintext.
     StartTlsFailed(Reply),
+    /// AUTH succeeded (235), and for SCRAM the server proved it knows the
+    /// password.
+    Authenticated(yubin_sasl::Mechanism),
+    /// AUTH failed: the server's final reply (535, 501, 538, 504...); for a
+    /// 235 whose server proof did not verify, the 235 itself.
+    AuthFailed(Reply),
     /// A transaction finished (successfully or not).
     TransactionDone(TransactionResult),
     /// The session is over; close the connection.
@@ -181,6 +187,7 @@ enum Expect {
     Bdat,
     Rset,
     Quit,
+    Auth,
 }
 
 #[derive(Debug)]
@@ -224,6 +231,9 @@ pub struct Client {
     capabilities: Option<Capabilities>,
     tx: Option<Transaction>,
     tls: bool,
+    sasl: Option<Box<yubin_sasl::ClientExchange>>,
+    /// The client gave up on the exchange (sent `*`).
+    sasl_cancelled: bool,
 }
 
 impl Client {
@@ -241,6 +251,8 @@ impl Client {
             capabilities: None,
             tx: None,
             tls: false,
+            sasl: None,
+            sasl_cancelled: false,
         }
     }
 
@@ -321,6 +333,74 @@ impl Client {
     /// Whether TLS is active.
     pub fn is_tls(&self) -> bool {
         self.tls
+    }
+
+    /// Authenticates with the strongest mechanism both sides have (RFC 4954):
+    /// `usable` lists what `credentials` allow; `nonce` is the SCRAM client
+    /// nonce (18+ random printable characters, from the caller). Returns the
+    /// mechanism chosen; [`ClientEvent::Authenticated`] or
+    /// [`ClientEvent::AuthFailed`] follows.
+    pub fn authenticate(
+        &mut self,
+        credentials: yubin_sasl::Credentials,
+        usable: &[yubin_sasl::Mechanism],
+        nonce: Option<&str>,
+    ) -> Result<yubin_sasl::Mechanism, MisuseError> {
+        self.check_ready()?;
+        let offered = self
+            .capabilities
+            .as_ref()
+            .map(|c| c.auth_mechanisms().to_vec())
+            .unwrap_or_default();
+        let mechanism = yubin_sasl::strongest_common(offered.iter().map(String::as_str), usable)
+            .ok_or_else(|| MisuseError::Unsendable("no common AUTH mechanism".into()))?;
+        let mut exchange = yubin_sasl::ClientExchange::new(mechanism, credentials, nonce)
+            .map_err(|e| MisuseError::Unsendable(e.to_string()))?;
+        let initial_response = exchange.initial_response().map(|ir| {
+            let mut text = Vec::new();
+            yubin_sasl::framing::encode_initial_response(&ir, &mut text);
+            AuthData(String::from_utf8_lossy(&text).into_owned())
+        });
+        let command = Command::Auth {
+            mechanism: mechanism.name().to_owned(),
+            initial_response,
+        };
+        self.send_command(&command, Expect::Auth);
+        self.sasl = Some(Box::new(exchange));
+        self.sasl_cancelled = false;
+        Ok(mechanism)
+    }
+
+    fn on_auth_reply(&mut self, reply: Reply) {
+        let code = reply.code.get();
+        if code == 334 && !self.sasl_cancelled {
+            let response = self.sasl.as_mut().and_then(|x| {
+                let challenge =
+                    yubin_sasl::framing::decode_challenge(reply.lines[0].as_bytes()).ok()?;
+                x.handle_challenge(&challenge).ok()
+            });
+            match response {
+                Some(r) => yubin_sasl::framing::encode_response(&r, &mut self.out),
+                None => {
+                    // Cannot answer: cancel (RFC 4954 §4); the server says 501.
+                    self.sasl_cancelled = true;
+                    self.out.push(b'*');
+                }
+            }
+            self.out.extend_from_slice(b"\r\n");
+            self.expect.push_front(Expect::Auth);
+            return;
+        }
+        let exchange = self.sasl.take();
+        if code == 235
+            && let Some(mut x) = exchange
+            && x.finish(None).is_ok()
+        {
+            self.events
+                .push_back(ClientEvent::Authenticated(x.mechanism()));
+            return;
+        }
+        self.events.push_back(ClientEvent::AuthFailed(reply));
     }
 
     /// Sends QUIT.
@@ -604,6 +684,7 @@ impl Client {
                     self.close(ClientClose::Quit);
                 }
             }
+            Expect::Auth => self.on_auth_reply(reply),
             Expect::Mail | Expect::Rcpt(_) | Expect::Data | Expect::DataEnd | Expect::Bdat => {
                 self.on_transaction_reply(expect, reply);
             }

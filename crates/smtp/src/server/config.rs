@@ -90,11 +90,22 @@ pub struct Config {
     pub binarymime: bool,
     /// Offer REQUIRETLS (RFC 8689) once TLS is active. Default off.
     pub requiretls: bool,
-    /// SASL mechanisms to offer with AUTH (RFC 4954); empty means no AUTH.
-    pub auth_mechanisms: Vec<String>,
-    /// Offer AUTH before TLS is active; off by default (RFC 4954 §4 warns
-    /// against plaintext passwords on an unprotected channel).
+    /// SASL mechanisms to offer with AUTH (RFC 4954), through yubin-sasl;
+    /// empty (the default) means no AUTH.
+    pub auth_mechanisms: Vec<yubin_sasl::Mechanism>,
+    /// Offer AUTH before TLS is active. Off by default: before TLS, AUTH
+    /// gets `530 5.7.0 Must issue a STARTTLS command first` (RFC 3207 §4)
+    /// when STARTTLS is offered, 502 otherwise.
     pub auth_without_tls: bool,
+    /// With `auth_without_tls`, also allow the mechanisms that expose the
+    /// secret itself (PLAIN, LOGIN, and the bearer-token ones) before TLS.
+    /// Off by default: they get `538 5.7.11 Encryption required for
+    /// requested authentication mechanism` (RFC 4954 §6) and are not
+    /// advertised; CRAM-MD5 and SCRAM-SHA-256 remain usable.
+    pub auth_plaintext_without_tls: bool,
+    /// Refuse MAIL until the client has authenticated, with `530 5.7.0
+    /// Authentication required` (RFC 4954 §6). Off by default.
+    pub require_auth: bool,
     /// How long the server waits for the client: 5 minutes (RFC 5321
     /// §4.5.3.2.7 "Server Timeout").
     pub timeout: std::time::Duration,
@@ -128,6 +139,8 @@ impl Default for Config {
             requiretls: false,
             auth_mechanisms: Vec::new(),
             auth_without_tls: false,
+            auth_plaintext_without_tls: false,
+            require_auth: false,
             timeout: std::time::Duration::from_secs(300),
         }
     }

@@ -1,6 +1,7 @@
 //! What the server machine reports to the application.
 
 use bytes::Bytes;
+use yubin_sasl::{Authenticated, Failure, Mechanism, Secret};
 
 use crate::address::{ForwardPath, Host, ReversePath};
 use crate::error::ParseError;
@@ -56,6 +57,20 @@ pub enum ProtocolError {
     /// A non-ASCII address without SMTPUTF8 (RFC 6531 §3.4: 553 5.6.7).
     #[error("non-ASCII address needs SMTPUTF8")]
     NeedsSmtpUtf8,
+    /// AUTH before TLS where it is not offered (RFC 3207 §4: 530 5.7.0).
+    #[error("must issue a STARTTLS command first")]
+    NeedsTls,
+    /// A mechanism that exposes the secret, before TLS (RFC 4954 §6: 538
+    /// 5.7.11).
+    #[error("encryption required for requested authentication mechanism")]
+    MechanismNeedsTls,
+    /// An unknown or not offered mechanism (RFC 4954 §4: 504 5.5.4).
+    #[error("unrecognized authentication type")]
+    UnknownMechanism,
+    /// MAIL before AUTH when `Config::require_auth` (RFC 4954 §6: 530
+    /// 5.7.0).
+    #[error("authentication required")]
+    AuthRequired,
 }
 
 /// Why the session closed.
@@ -129,6 +144,53 @@ pub enum Event {
     /// `tls_established`; the adapter sends the reply, then does the
     /// handshake.
     StartTls,
+    /// Decision: AUTH with a mechanism that is offered (RFC 4954 §4).
+    /// Answer with `Server::start_auth` (giving the nonce CRAM-MD5 and
+    /// SCRAM-SHA-256 need; `accept` starts the others), or refuse with
+    /// `reply` (for example `454 4.7.0` when the user store is down).
+    AuthStart {
+        /// The mechanism asked for.
+        mechanism: Mechanism,
+    },
+    /// Decision: PLAIN or LOGIN credentials. Answer with
+    /// `Server::auth_verify` (`accept` means `auth_verify(true)`).
+    AuthVerifyPassword {
+        /// The authorization identity asked for, if any.
+        authzid: Option<String>,
+        /// The user name.
+        authcid: String,
+        /// The password (Debug redacts it).
+        password: Secret,
+    },
+    /// Decision: CRAM-MD5 needs the user's shared secret; answer with
+    /// `Server::auth_cram_secret`.
+    AuthCramSecret {
+        /// The user name.
+        username: String,
+    },
+    /// Decision: SCRAM-SHA-256 needs the user's stored keys; answer with
+    /// `Server::auth_scram_credentials`.
+    AuthScramCredentials {
+        /// The authorization identity asked for, if any.
+        authzid: Option<String>,
+        /// The user name.
+        username: String,
+    },
+    /// Decision: an OAUTHBEARER or XOAUTH2 token to validate; answer with
+    /// `Server::auth_verify`.
+    AuthVerifyToken {
+        /// Which mechanism.
+        mechanism: Mechanism,
+        /// The user the client names, if any.
+        user: Option<String>,
+        /// The bearer token (Debug redacts it).
+        token: Secret,
+    },
+    /// AUTH succeeded; `235 2.7.0` has been queued.
+    Authenticated(Authenticated),
+    /// AUTH failed (bad credentials: `535 5.7.8`; `*`: `501 5.0.0`;
+    /// malformed: `501 5.5.2`); the reply has been queued.
+    AuthFailed(Failure),
     /// The client made a protocol error; `reply` has been queued.
     ProtocolError {
         /// What was wrong.
@@ -159,6 +221,11 @@ impl Event {
                 | Event::Verify(_)
                 | Event::Expand(_)
                 | Event::StartTls
+                | Event::AuthStart { .. }
+                | Event::AuthVerifyPassword { .. }
+                | Event::AuthCramSecret { .. }
+                | Event::AuthScramCredentials { .. }
+                | Event::AuthVerifyToken { .. }
         )
     }
 }

@@ -18,6 +18,7 @@
 //! than a few lines are buffered; an adapter stops reading until it is true
 //! again, which bounds memory against a client that floods.
 
+mod auth;
 mod config;
 mod data;
 mod event;
@@ -60,6 +61,8 @@ enum Input {
     },
     /// STARTTLS accepted: plaintext is ignored until the handshake is done.
     AwaitTls,
+    /// In an AUTH exchange: the next line answers a 334 challenge.
+    AuthLine,
     /// Nothing more is read.
     Closed,
 }
@@ -74,6 +77,9 @@ enum Pending {
     Verify,
     Expand,
     StartTls,
+    AuthStart(yubin_sasl::Mechanism, Option<crate::command::AuthData>),
+    /// A yubin-sasl decision, answered by the `auth_*` methods.
+    AuthDecision,
 }
 
 #[derive(Debug, Default)]
@@ -105,6 +111,9 @@ pub struct Server {
     tls: bool,
     transaction: Transaction,
     errors: u32,
+    /// The AUTH exchange in progress.
+    auth: Option<Box<yubin_sasl::ServerExchange>>,
+    authenticated: Option<yubin_sasl::Authenticated>,
 }
 
 impl Server {
@@ -122,6 +131,8 @@ impl Server {
             tls: false,
             transaction: Transaction::default(),
             errors: 0,
+            auth: None,
+            authenticated: None,
             config,
         };
         let proto = if s.config.lmtp { "LMTP" } else { "ESMTP" };
@@ -231,6 +242,8 @@ impl Server {
         if matches!(self.state, Input::AwaitTls) {
             self.tls = true;
             self.hello = None;
+            self.auth = None;
+            self.authenticated = None;
             self.transaction = Transaction::default();
             self.input.clear();
             self.scanned = 0;
@@ -263,6 +276,8 @@ impl Server {
             ),
             Pending::Expand => Reply::new(502, Some((5, 5, 1)), "EXPN not implemented"),
             Pending::StartTls => Reply::new(220, Some((2, 0, 0)), "Ready to start TLS"),
+            Pending::AuthStart(..) => return self.start_auth(None),
+            Pending::AuthDecision => return self.auth_verify(true),
         };
         self.reply(reply)
     }
@@ -274,6 +289,14 @@ impl Server {
     pub fn reply(&mut self, reply: Reply) -> Result<(), MisuseError> {
         let pending = self.pending.take().ok_or(MisuseError::NoPendingDecision)?;
         let code = reply.code.get();
+        if matches!(pending, Pending::AuthDecision)
+            || (matches!(pending, Pending::AuthStart(..)) && code < 400)
+        {
+            // SASL decisions are answered by the auth_* methods; AUTH is
+            // started by start_auth.
+            self.pending = Some(pending);
+            return Err(MisuseError::InvalidReplyCode(code));
+        }
         let positive = match pending {
             Pending::DataStart => code == 354,
             Pending::StartTls => code == 220,
@@ -416,9 +439,28 @@ impl Server {
                 Some((5, 6, 7)),
                 "Non-ASCII address requires the SMTPUTF8 parameter",
             ),
+            ProtocolError::NeedsTls => {
+                Reply::new(530, Some((5, 7, 0)), "Must issue a STARTTLS command first")
+            }
+            ProtocolError::MechanismNeedsTls => Reply::new(
+                538,
+                Some((5, 7, 11)),
+                "Encryption required for requested authentication mechanism",
+            ),
+            ProtocolError::UnknownMechanism => {
+                Reply::new(504, Some((5, 5, 4)), "Unrecognized authentication type")
+            }
+            ProtocolError::AuthRequired => {
+                Reply::new(530, Some((5, 7, 0)), "Authentication required")
+            }
         };
         self.send(reply.clone());
         self.events.push_back(Event::ProtocolError { error, reply });
+        self.count_error();
+    }
+
+    /// Counts one error against the soft and hard limits.
+    fn count_error(&mut self) {
         self.errors += 1;
         if self.errors >= self.config.hard_error_limit {
             let text = format!("{} Too many errors, closing channel", self.config.hostname);
@@ -495,6 +537,28 @@ impl Server {
                 true
             }
             Input::Commands => self.command_step(),
+            Input::AuthLine => {
+                let limit = self.config.max_auth_line;
+                match parse::find_line(&self.input, self.scanned, limit) {
+                    Ok(Some(len)) => {
+                        self.scanned = 0;
+                        let line = self.input.split_to(len);
+                        self.auth_line(&line);
+                    }
+                    Ok(None) => {
+                        self.scanned = self.input.len();
+                        return false;
+                    }
+                    Err(e) => {
+                        self.input.advance(limit.min(self.input.len()));
+                        self.scanned = 0;
+                        self.auth = None;
+                        self.state = Input::SkipLine;
+                        self.error(e.into());
+                    }
+                }
+                true
+            }
         }
     }
 
@@ -641,8 +705,11 @@ impl Server {
         if c.starttls && !self.tls {
             caps.push(Capability::StartTls);
         }
-        if self.auth_offered() {
-            caps.push(Capability::Auth(c.auth_mechanisms.clone()));
+        let mechanisms = self.offered_mechanisms();
+        if !mechanisms.is_empty() {
+            caps.push(Capability::Auth(
+                mechanisms.iter().map(|m| m.name().to_owned()).collect(),
+            ));
         }
         if c.dsn {
             caps.push(Capability::Dsn);
@@ -660,10 +727,6 @@ impl Server {
         caps
     }
 
-    fn auth_offered(&self) -> bool {
-        !self.config.auth_mechanisms.is_empty() && (self.tls || self.config.auth_without_tls)
-    }
-
     fn command(&mut self, cmd: Command) {
         use ProtocolError::{BadSequence, NotOffered};
         let lmtp = self.config.lmtp;
@@ -676,9 +739,22 @@ impl Server {
             Command::Ehlo(host) => self.hello_decision(HelloVerb::Ehlo, host),
             Command::Helo(host) => self.hello_decision(HelloVerb::Helo, host),
             Command::Lhlo(host) => self.hello_decision(HelloVerb::Lhlo, host),
-            Command::Mail { from, params } => {
+            Command::Mail { from, mut params } => {
                 if self.hello.is_none() {
                     return self.error(BadSequence("send EHLO first"));
+                }
+                if self.config.require_auth && self.authenticated.is_none() {
+                    return self.error(ProtocolError::AuthRequired);
+                }
+                if params.auth.is_some() {
+                    if !self.auth_offered() && self.authenticated.is_none() {
+                        return self.error(ParseError::Parameter("AUTH=").into());
+                    }
+                    if self.authenticated.is_none() {
+                        // RFC 4954 §5: an unauthenticated client's AUTH=
+                        // is treated as AUTH=<>.
+                        params.auth = Some(crate::param::AuthParam::Unknown);
+                    }
                 }
                 if self.transaction.mail.is_some() {
                     return self.error(BadSequence("nested MAIL command"));
@@ -761,7 +837,10 @@ impl Server {
                 self.abort_body();
                 self.decide(Event::StartTls, Pending::StartTls);
             }
-            Command::Auth { .. } => self.error(NotOffered("AUTH")),
+            Command::Auth {
+                mechanism,
+                initial_response,
+            } => self.auth_command(&mechanism, initial_response),
             Command::Etrn(_) => self.error(NotOffered("ETRN")),
         }
     }
