@@ -3,13 +3,16 @@
 //! `yubin_smtp::Server` — the proof that the core needs no async runtime.
 //!
 //! ```sh
-//! cargo run --example smtp-sink -- --listen 127.0.0.1:2525 [--maildir DIR]
+//! cargo run --example smtp-sink -- --listen 127.0.0.1:2525 [--maildir DIR] [--auth USER:PASSWORD]
 //! ```
 //!
 //! The first line on stdout is the bound address (so `--listen
 //! 127.0.0.1:0` works for tests). With `--maildir DIR` each message is
 //! written to `DIR/tmp/NAME`, synced, then renamed into `DIR/new/NAME` before
 //! the 250 is sent: a message is acknowledged only once it is durable.
+//! With `--auth USER:PASSWORD` it offers AUTH (PLAIN, LOGIN, CRAM-MD5,
+//! SCRAM-SHA-256) for that one user — in plaintext, since a sink has no TLS:
+//! for tests on loopback only.
 
 #![expect(
     clippy::print_stderr,
@@ -25,6 +28,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::Parser;
+use yubin::sasl::{Mechanism, ScramCredentials, Secret};
 use yubin::smtp::Reply;
 use yubin::smtp::server::{Config, Event, Server};
 
@@ -43,6 +47,23 @@ struct Args {
     /// Most connections served at once; more get 421.
     #[arg(long, default_value_t = 64)]
     max_connections: usize,
+    /// Offer AUTH for this one user (plaintext: loopback tests only).
+    #[arg(long, value_name = "USER:PASSWORD")]
+    auth: Option<String>,
+}
+
+/// The one user `--auth` names.
+struct User {
+    name: String,
+    password: Secret,
+    scram: ScramCredentials,
+}
+
+/// A nonce for CRAM-MD5 and SCRAM: 18 random octets from the OS, hex.
+fn nonce() -> io::Result<String> {
+    let mut bytes = [0u8; 18];
+    File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 fn main() -> io::Result<()> {
@@ -54,12 +75,39 @@ fn main() -> io::Result<()> {
     let listener = TcpListener::bind(&args.listen)?;
     println!("{}", listener.local_addr()?);
     io::stdout().flush()?;
+    let user = match &args.auth {
+        Some(spec) => {
+            let (name, password) = spec
+                .split_once(':')
+                .ok_or_else(|| io::Error::other("--auth wants USER:PASSWORD"))?;
+            let password = Secret::new(password);
+            let scram = ScramCredentials::derive(&password, nonce()?.as_bytes(), 4096)
+                .map_err(io::Error::other)?;
+            Some(User {
+                name: name.to_owned(),
+                password,
+                scram,
+            })
+        }
+        None => None,
+    };
+    let user = Arc::new(user);
     let active = Arc::new(AtomicUsize::new(0));
     let maildir = Arc::new(args.maildir);
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
         let mut config = Config::default();
         config.hostname = args.hostname.clone();
+        if user.is_some() {
+            config.auth_mechanisms = vec![
+                Mechanism::Plain,
+                Mechanism::Login,
+                Mechanism::CramMd5,
+                Mechanism::ScramSha256,
+            ];
+            config.auth_without_tls = true;
+            config.auth_plaintext_without_tls = true;
+        }
         if active.fetch_add(1, Ordering::SeqCst) >= args.max_connections {
             active.fetch_sub(1, Ordering::SeqCst);
             let mut server = Server::new(config);
@@ -69,9 +117,10 @@ fn main() -> io::Result<()> {
             let _ = (&stream).write_all(&out);
             continue;
         }
-        let (active, maildir) = (Arc::clone(&active), Arc::clone(&maildir));
+        let (active, maildir, user) =
+            (Arc::clone(&active), Arc::clone(&maildir), Arc::clone(&user));
         std::thread::spawn(move || {
-            if let Err(e) = serve(stream, config, maildir.as_deref()) {
+            if let Err(e) = serve(stream, config, maildir.as_deref(), user.as_ref().as_ref()) {
                 eprintln!("connection: {e}");
             }
             active.fetch_sub(1, Ordering::SeqCst);
@@ -112,7 +161,12 @@ fn open_spool(dir: &Path) -> io::Result<Spool> {
     })
 }
 
-fn serve(mut stream: TcpStream, config: Config, maildir: Option<&Path>) -> io::Result<()> {
+fn serve(
+    mut stream: TcpStream,
+    config: Config,
+    maildir: Option<&Path>,
+    user: Option<&User>,
+) -> io::Result<()> {
     let mut server = Server::new(config);
     let mut spool: Option<Spool> = None;
     let mut out = Vec::new();
@@ -153,6 +207,37 @@ fn serve(mut stream: TcpStream, config: Config, maildir: Option<&Path>) -> io::R
                         server.reply(r).map_err(io::Error::other)?;
                     }
                 },
+                Event::AuthStart { mechanism } => {
+                    // CRAM-MD5's challenge is a msg-id (RFC 2195 §2).
+                    let nonce = match mechanism {
+                        Mechanism::CramMd5 => {
+                            format!("<{}@{}>", nonce()?, server.config().hostname)
+                        }
+                        _ => nonce()?,
+                    };
+                    server.start_auth(Some(nonce)).map_err(io::Error::other)?;
+                }
+                Event::AuthVerifyPassword {
+                    authcid, password, ..
+                } => {
+                    let ok = user.is_some_and(|u| u.name == authcid && u.password == password);
+                    server.auth_verify(ok).map_err(io::Error::other)?;
+                }
+                Event::AuthCramSecret { username } => {
+                    let secret = user.filter(|u| u.name == username).map(|u| &u.password);
+                    server.auth_cram_secret(secret).map_err(io::Error::other)?;
+                }
+                Event::AuthScramCredentials { username, authzid } => {
+                    let ok = user.filter(|u| {
+                        u.name == username && authzid.as_ref().is_none_or(|a| *a == u.name)
+                    });
+                    server
+                        .auth_scram_credentials(ok.map(|u| u.scram.clone()))
+                        .map_err(io::Error::other)?;
+                }
+                Event::AuthVerifyToken { .. } => {
+                    server.auth_verify(false).map_err(io::Error::other)?
+                }
                 Event::MessageAborted(_) => {
                     if let Some(s) = spool.take() {
                         let _ = fs::remove_file(s.tmp);

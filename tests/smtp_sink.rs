@@ -30,12 +30,17 @@ fn example(name: &str) -> PathBuf {
 }
 
 fn start(test: &str) -> Sink {
+    start_with(test, &[])
+}
+
+fn start_with(test: &str, extra: &[&str]) -> Sink {
     let maildir =
         std::env::temp_dir().join(format!("yubin-smtp-sink-{test}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&maildir);
     let mut child = Command::new(example("smtp-sink"))
         .args(["--listen", "127.0.0.1:0", "--maildir"])
         .arg(&maildir)
+        .args(extra)
         .stdout(Stdio::piped())
         .spawn()
         .expect("smtp-sink example built by cargo test");
@@ -270,4 +275,76 @@ fn sink_prints_only_a_loopback_address() {
         line.starts_with("220 smtp-sink.localhost ESMTP ready"),
         "{line:?}"
     );
+}
+
+#[test]
+fn python_smtplib_auth_each_mechanism() {
+    let sink = start_with("auth", &["--auth", "alice:s3cret pass"]);
+    let out = python(
+        r#"
+import smtplib, sys
+port = int(sys.argv[1])
+for mech in ["CRAM-MD5", "PLAIN", "LOGIN"]:
+    s = smtplib.SMTP("127.0.0.1", port, timeout=10)
+    s.ehlo()
+    assert "SCRAM-SHA-256" in s.esmtp_features["auth"], s.esmtp_features
+    s.user, s.password = "alice", "s3cret pass"
+    obj = {"CRAM-MD5": s.auth_cram_md5, "PLAIN": s.auth_plain, "LOGIN": s.auth_login}[mech]
+    code, _ = s.auth(mech, obj, initial_response_ok=(mech != "LOGIN"))
+    assert code == 235, (mech, code)
+    s.sendmail("alice@client.example", ["bob@sink.example"], "Subject: %s\r\n\r\nauthenticated\r\n" % mech)
+    s.quit()
+s = smtplib.SMTP("127.0.0.1", port, timeout=10)
+try:
+    s.login("alice", "wrong")
+    raise SystemExit("wrong password accepted")
+except smtplib.SMTPAuthenticationError as e:
+    assert e.smtp_code == 535, e
+s.quit()
+print("ok")
+"#,
+        sink.port(),
+    );
+    assert_eq!(out.trim(), "ok");
+    assert_eq!(sink.messages().len(), 3);
+}
+
+#[test]
+fn curl_auth_plain_login_cram_md5() {
+    let sink = start_with("curlauth", &["--auth", "alice:s3cret"]);
+    let file = sink.maildir.with_extension("auth.eml");
+    std::fs::write(&file, b"Subject: curl auth\r\n\r\nhi\r\n").unwrap();
+    for mech in ["PLAIN", "LOGIN", "CRAM-MD5"] {
+        run(Command::new("curl")
+            .args(["--silent", "--show-error", "--max-time", "30"])
+            .arg(format!("smtp://{}", sink.addr))
+            .args(["--user", "alice:s3cret", "--login-options"])
+            .arg(format!("AUTH={mech}"))
+            .args([
+                "--mail-from",
+                "alice@client.example",
+                "--mail-rcpt",
+                "bob@sink.example",
+                "-T",
+            ])
+            .arg(&file));
+    }
+    let status = Command::new("curl")
+        .args(["--silent", "--max-time", "30"])
+        .arg(format!("smtp://{}", sink.addr))
+        .args([
+            "--user",
+            "alice:wrong",
+            "--mail-from",
+            "a@c.example",
+            "--mail-rcpt",
+            "b@s.example",
+            "-T",
+        ])
+        .arg(&file)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(67), "curl's 'login denied'");
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(sink.messages().len(), 3);
 }

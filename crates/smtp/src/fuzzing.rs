@@ -59,6 +59,12 @@ fn server_config(flags: u8) -> Config {
     c.max_message_size = 2000;
     c.max_recipients = 3;
     c.max_text_line = 200;
+    if flags & 32 != 0 {
+        c.auth_mechanisms = yubin_sasl::Mechanism::ALL.to_vec();
+        c.auth_without_tls = true;
+        c.auth_plaintext_without_tls = flags & 64 != 0;
+        c.require_auth = flags & 128 != 0;
+    }
     c
 }
 
@@ -77,7 +83,9 @@ fn run_server(flags: u8, answers: u8, chunks: &[&[u8]]) -> (Vec<u8>, Vec<Event>)
             if e.is_decision() {
                 let reject = answers >> (decisions % 8) & 1 == 1;
                 decisions += 1;
-                if reject {
+                if let Some(done) = answer_auth(&mut server, &e, reject) {
+                    done.expect("an AUTH decision is answered");
+                } else if reject {
                     server
                         .reply(Reply::new(550, Some((5, 7, 1)), "rejected"))
                         .expect("a 5yz fits every decision");
@@ -107,6 +115,35 @@ fn run_server(flags: u8, answers: u8, chunks: &[&[u8]]) -> (Vec<u8>, Vec<Event>)
         server.poll_transmit(&mut out);
     }
     (out, events)
+}
+
+/// Answers the AUTH decisions; `None` for any other event.
+fn answer_auth(
+    server: &mut Server,
+    e: &Event,
+    reject: bool,
+) -> Option<Result<(), crate::MisuseError>> {
+    use yubin_sasl::{Mechanism, ScramCredentials, Secret};
+    Some(match e {
+        Event::AuthStart { mechanism } if !reject => server.start_auth(Some(match mechanism {
+            Mechanism::CramMd5 => "<1.2@fuzz.example>".into(),
+            _ => "fuzznonce0123456789".into(),
+        })),
+        Event::AuthStart { .. } => server.reply(Reply::new(454, Some((4, 7, 0)), "later")),
+        Event::AuthVerifyPassword { .. } | Event::AuthVerifyToken { .. } => {
+            server.auth_verify(!reject)
+        }
+        Event::AuthCramSecret { .. } => {
+            server.auth_cram_secret((!reject).then(|| Secret::new("secret")).as_ref())
+        }
+        Event::AuthScramCredentials { .. } => {
+            // Low iteration count: the fuzzer should spend its time on the
+            // protocol, not on PBKDF2.
+            let creds = ScramCredentials::derive(&Secret::new("secret"), b"salt", 4096).ok();
+            server.auth_scram_credentials(creds.filter(|_| !reject))
+        }
+        _ => return None,
+    })
 }
 
 /// Any client bytes, cut into `chunks`, into a server: no panic, the output

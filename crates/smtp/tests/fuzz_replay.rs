@@ -98,6 +98,14 @@ fn smtp_server_session() {
             seeds.push(d);
         }
     }
+    let auth: &[u8] = b"EHLO a\r\nAUTH PLAIN dGVzdAB0ZXN0ADEyMzQ=\r\nAUTH LOGIN\r\ndGVzdA==\r\n*\r\nAUTH CRAM-MD5\r\ndGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw\r\nAUTH SCRAM-SHA-256 biwsbj11c2VyLHI9ck9wck5HZndFYmVSV2diTkVrcU8=\r\nMAIL FROM:<a@a> AUTH=<>\r\nQUIT\r\n";
+    for flags in [32u8, 96, 224, 33] {
+        for answers in [0u8, 0xff, 0x0f] {
+            let mut d = vec![flags, answers, 7];
+            d.extend_from_slice(auth);
+            seeds.push(d);
+        }
+    }
     for d in seeds.into_iter().chain(regressions("smtp_server_session")) {
         server(&d);
     }
