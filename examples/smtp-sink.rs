@@ -236,7 +236,7 @@ fn serve(
                         .map_err(io::Error::other)?;
                 }
                 Event::AuthVerifyToken { .. } => {
-                    server.auth_verify(false).map_err(io::Error::other)?
+                    server.auth_verify(false).map_err(io::Error::other)?;
                 }
                 Event::MessageAborted(_) => {
                     if let Some(s) = spool.take() {
