@@ -22,7 +22,7 @@ const LINES: &[&str] = &[
     "MAIL FROM:<sender.name@example.com> SIZE=12345 BODY=8BITMIME\r\n",
     "RCPT TO:<first.recipient@example.org>\r\n",
     "RCPT TO:<second@example.org> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;second@example.org\r\n",
-    "RCPT TO:<\"quoted local\"@[192.0.2.1]>\r\n",
+    "RCPT TO:<\"quoted local\"@example.org>\r\n",
     "DATA\r\n",
     "BDAT 65536 LAST\r\n",
     "RSET\r\n",

@@ -25,7 +25,7 @@ pub struct Domain(String);
 impl Domain {
     /// Validates `s` as a domain.
     pub fn new(s: &str) -> Result<Self, ParseError> {
-        match parse::domain(s.as_bytes()) {
+        match parse::domain(s) {
             Some(n) if n == s.len() => Ok(Domain(s.to_owned())),
             _ => Err(ParseError::Syntax("domain")),
         }
@@ -104,7 +104,7 @@ pub enum Host {
 impl Host {
     /// Parses a whole string as a host.
     pub fn new(s: &str) -> Result<Self, ParseError> {
-        match parse::host(s.as_bytes()) {
+        match parse::host(s) {
             Some((n, host)) if n == s.len() => Ok(host),
             _ => Err(ParseError::Syntax("domain or address literal")),
         }
@@ -148,7 +148,7 @@ pub struct LocalPart(String);
 impl LocalPart {
     /// Validates `s` (in its wire form, quotes included if quoted).
     pub fn new(s: &str) -> Result<Self, ParseError> {
-        match parse::local_part(s.as_bytes()) {
+        match parse::local_part(s) {
             Some(n) if n == s.len() => Ok(LocalPart(s.to_owned())),
             _ => Err(ParseError::Syntax("local part")),
         }
@@ -210,7 +210,7 @@ pub struct Mailbox {
 impl Mailbox {
     /// Parses `local@host`.
     pub fn new(s: &str) -> Result<Self, ParseError> {
-        match parse::mailbox(s.as_bytes()) {
+        match parse::mailbox(s) {
             Some((n, m)) if n == s.len() => Ok(m),
             _ => Err(ParseError::Syntax("mailbox")),
         }

@@ -60,7 +60,7 @@ pub(crate) fn command_line(line: &[u8]) -> Result<Command, ParseError> {
     let body = line
         .strip_suffix(b"\r\n")
         .ok_or(ParseError::BareLineEnding)?;
-    if body.contains(&b'\r') || body.contains(&b'\n') {
+    if memchr::memchr2(b'\r', b'\n', body).is_some() {
         return Err(ParseError::BareLineEnding);
     }
     let text = std::str::from_utf8(body).map_err(|_| ParseError::InvalidUtf8)?;
@@ -75,7 +75,11 @@ fn command_text(text: &str) -> Result<Command, ParseError> {
     if verb.len() > 8 {
         return Err(ParseError::UnknownCommand);
     }
-    let verb = verb.to_ascii_uppercase();
+    // Upper-cased on the stack: no allocation per command.
+    let mut up = [0u8; 8];
+    up[..verb.len()].copy_from_slice(verb.as_bytes());
+    up.make_ascii_uppercase();
+    let verb = &up[..verb.len()];
     let no_args = |c: Command| match rest {
         None => Ok(c),
         Some(r) if r.trim_matches(' ').is_empty() => Ok(c),
@@ -90,31 +94,31 @@ fn command_text(text: &str) -> Result<Command, ParseError> {
             .filter(|r| !r.is_empty())
             .map(str::to_owned)
     };
-    match verb.as_str() {
-        "EHLO" | "HELO" | "LHLO" => {
+    match verb {
+        b"EHLO" | b"HELO" | b"LHLO" => {
             let arg = rest.map(|r| r.trim_matches(' ')).unwrap_or("");
             // HELO/EHLO may carry trailing words after the domain in the
             // wild; RFC 5321 §4.1.1.1 allows only the domain.
             let host = Host::new(arg).map_err(|_| ParseError::Syntax("domain"))?;
-            Ok(match verb.as_str() {
-                "EHLO" => Command::Ehlo(host),
-                "HELO" => Command::Helo(host),
+            Ok(match verb {
+                b"EHLO" => Command::Ehlo(host),
+                b"HELO" => Command::Helo(host),
                 _ => Command::Lhlo(host),
             })
         }
-        "MAIL" => mail(rest.unwrap_or("")),
-        "RCPT" => rcpt(rest.unwrap_or("")),
-        "DATA" => no_args(Command::Data),
-        "BDAT" => bdat(rest.unwrap_or("")),
-        "RSET" => no_args(Command::Rset),
-        "NOOP" => Ok(Command::Noop(optional_arg())),
-        "QUIT" => no_args(Command::Quit),
-        "VRFY" => string_arg("VRFY").map(Command::Vrfy),
-        "EXPN" => string_arg("EXPN").map(Command::Expn),
-        "HELP" => Ok(Command::Help(optional_arg())),
-        "STARTTLS" => no_args(Command::StartTls),
-        "AUTH" => auth(rest.unwrap_or("")),
-        "ETRN" => string_arg("ETRN").map(Command::Etrn),
+        b"MAIL" => mail(rest.unwrap_or("")),
+        b"RCPT" => rcpt(rest.unwrap_or("")),
+        b"DATA" => no_args(Command::Data),
+        b"BDAT" => bdat(rest.unwrap_or("")),
+        b"RSET" => no_args(Command::Rset),
+        b"NOOP" => Ok(Command::Noop(optional_arg())),
+        b"QUIT" => no_args(Command::Quit),
+        b"VRFY" => string_arg("VRFY").map(Command::Vrfy),
+        b"EXPN" => string_arg("EXPN").map(Command::Expn),
+        b"HELP" => Ok(Command::Help(optional_arg())),
+        b"STARTTLS" => no_args(Command::StartTls),
+        b"AUTH" => auth(rest.unwrap_or("")),
+        b"ETRN" => string_arg("ETRN").map(Command::Etrn),
         _ => Err(ParseError::UnknownCommand),
     }
 }
@@ -162,7 +166,7 @@ fn split_path(s: &str) -> Result<(&str, &str), ParseError> {
 fn mail(rest: &str) -> Result<Command, ParseError> {
     let s = strip_keyword(rest, "FROM:").ok_or(ParseError::Syntax("MAIL"))?;
     let (path, params) = split_path(s)?;
-    let from = reverse_path(path.as_bytes()).ok_or(ParseError::Syntax("reverse path"))?;
+    let from = reverse_path(path).ok_or(ParseError::Syntax("reverse path"))?;
     let params = mail_parameters(params)?;
     Ok(Command::Mail { from, params })
 }
@@ -170,7 +174,7 @@ fn mail(rest: &str) -> Result<Command, ParseError> {
 fn rcpt(rest: &str) -> Result<Command, ParseError> {
     let s = strip_keyword(rest, "TO:").ok_or(ParseError::Syntax("RCPT"))?;
     let (path, params) = split_path(s)?;
-    let to = forward_path(path.as_bytes()).ok_or(ParseError::Syntax("forward path"))?;
+    let to = forward_path(path).ok_or(ParseError::Syntax("forward path"))?;
     let params = rcpt_parameters(params)?;
     Ok(Command::Rcpt { to, params })
 }
@@ -228,9 +232,11 @@ pub(crate) fn is_base64_or_empty(s: &str) -> bool {
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')))
 }
 
-/// Splits parameters and checks the keyword/value grammar.
-fn esmtp_params(s: &str) -> Result<Vec<(&str, Option<&str>)>, ParseError> {
-    let mut out = Vec::new();
+/// Calls `f` on each parameter after checking the keyword/value grammar.
+fn each_param<'a>(
+    s: &'a str,
+    mut f: impl FnMut(&'a str, Option<&'a str>) -> Result<(), ParseError>,
+) -> Result<(), ParseError> {
     for word in s.split(' ').filter(|w| !w.is_empty()) {
         let (k, v) = match word.find('=') {
             Some(i) => (&word[..i], Some(&word[i + 1..])),
@@ -248,9 +254,9 @@ fn esmtp_params(s: &str) -> Result<Vec<(&str, Option<&str>)>, ParseError> {
         {
             return Err(ParseError::Syntax("parameter value"));
         }
-        out.push((k, v));
+        f(k, v)?;
     }
-    Ok(out)
+    Ok(())
 }
 
 fn set_once<T>(slot: &mut Option<T>, v: T, name: &'static str) -> Result<(), ParseError> {
@@ -274,46 +280,52 @@ fn flag_once(slot: &mut bool, v: Option<&str>, name: &'static str) -> Result<(),
 
 pub(crate) fn mail_parameters(s: &str) -> Result<MailParameters, ParseError> {
     let mut p = MailParameters::default();
-    for (k, v) in esmtp_params(s)? {
-        let up = k.to_ascii_uppercase();
-        match up.as_str() {
+    each_param(s, |k, v| {
+        match () {
             // size-value ::= 1*20DIGIT (RFC 1870 §6); beyond u64 means "too
             // big", which the SIZE check then rejects.
-            "SIZE" => {
+            () if k.eq_ignore_ascii_case("SIZE") => {
                 let v = v.ok_or(ParseError::Syntax("SIZE"))?;
                 if v.len() > 20 || !v.bytes().all(|b| b.is_ascii_digit()) {
                     return Err(ParseError::Syntax("SIZE"));
                 }
                 set_once(&mut p.size, v.parse().unwrap_or(u64::MAX), "SIZE")?;
             }
-            "BODY" => {
+            () if k.eq_ignore_ascii_case("BODY") => {
                 let v = v.ok_or(ParseError::Syntax("BODY"))?;
-                let body = match v.to_ascii_uppercase().as_str() {
-                    "7BIT" => BodyType::SevenBit,
-                    "8BITMIME" => BodyType::EightBitMime,
-                    "BINARYMIME" => BodyType::BinaryMime,
-                    _ => return Err(ParseError::Syntax("BODY")),
+                let body = if v.eq_ignore_ascii_case("7BIT") {
+                    BodyType::SevenBit
+                } else if v.eq_ignore_ascii_case("8BITMIME") {
+                    BodyType::EightBitMime
+                } else if v.eq_ignore_ascii_case("BINARYMIME") {
+                    BodyType::BinaryMime
+                } else {
+                    return Err(ParseError::Syntax("BODY"));
                 };
                 set_once(&mut p.body, body, "BODY")?;
             }
-            "SMTPUTF8" => flag_once(&mut p.smtputf8, v, "SMTPUTF8")?,
-            "REQUIRETLS" => flag_once(&mut p.requiretls, v, "REQUIRETLS")?,
-            "RET" => {
-                let ret = match v.map(str::to_ascii_uppercase).as_deref() {
-                    Some("FULL") => Ret::Full,
-                    Some("HDRS") => Ret::Headers,
+            () if k.eq_ignore_ascii_case("SMTPUTF8") => {
+                flag_once(&mut p.smtputf8, v, "SMTPUTF8")?;
+            }
+            () if k.eq_ignore_ascii_case("REQUIRETLS") => {
+                flag_once(&mut p.requiretls, v, "REQUIRETLS")?;
+            }
+            () if k.eq_ignore_ascii_case("RET") => {
+                let ret = match v {
+                    Some(v) if v.eq_ignore_ascii_case("FULL") => Ret::Full,
+                    Some(v) if v.eq_ignore_ascii_case("HDRS") => Ret::Headers,
                     _ => return Err(ParseError::Syntax("RET")),
                 };
                 set_once(&mut p.ret, ret, "RET")?;
             }
-            "ENVID" => {
+            () if k.eq_ignore_ascii_case("ENVID") => {
                 // ENVID is at most 100 characters (RFC 3461 §4.4).
                 let v = v
                     .filter(|v| v.len() <= 100)
                     .ok_or(ParseError::Syntax("ENVID"))?;
                 set_once(&mut p.envid, XText::decode(v)?, "ENVID")?;
             }
-            "AUTH" => {
+            () if k.eq_ignore_ascii_case("AUTH") => {
                 let v = v.ok_or(ParseError::Syntax("AUTH="))?;
                 let a = if v == "<>" {
                     AuthParam::Unknown
@@ -322,32 +334,35 @@ pub(crate) fn mail_parameters(s: &str) -> Result<MailParameters, ParseError> {
                 };
                 set_once(&mut p.auth, a, "AUTH=")?;
             }
-            _ => p.other.push(Parameter {
+            () => p.other.push(Parameter {
                 keyword: k.to_owned(),
                 value: v.map(str::to_owned),
             }),
         }
-    }
+        Ok(())
+    })?;
     Ok(p)
 }
 
 pub(crate) fn rcpt_parameters(s: &str) -> Result<RcptParameters, ParseError> {
     let mut p = RcptParameters::default();
-    for (k, v) in esmtp_params(s)? {
-        let up = k.to_ascii_uppercase();
-        match up.as_str() {
-            "NOTIFY" => {
+    each_param(s, |k, v| {
+        match () {
+            () if k.eq_ignore_ascii_case("NOTIFY") => {
                 let v = v.ok_or(ParseError::Syntax("NOTIFY"))?;
                 let mut n = Notify::default();
                 if v.eq_ignore_ascii_case("NEVER") {
                     // NEVER stands alone (RFC 3461 §4.1).
                 } else {
                     for item in v.split(',') {
-                        let slot = match item.to_ascii_uppercase().as_str() {
-                            "SUCCESS" => &mut n.success,
-                            "FAILURE" => &mut n.failure,
-                            "DELAY" => &mut n.delay,
-                            _ => return Err(ParseError::Syntax("NOTIFY")),
+                        let slot = if item.eq_ignore_ascii_case("SUCCESS") {
+                            &mut n.success
+                        } else if item.eq_ignore_ascii_case("FAILURE") {
+                            &mut n.failure
+                        } else if item.eq_ignore_ascii_case("DELAY") {
+                            &mut n.delay
+                        } else {
+                            return Err(ParseError::Syntax("NOTIFY"));
                         };
                         if *slot {
                             return Err(ParseError::Syntax("NOTIFY"));
@@ -357,7 +372,7 @@ pub(crate) fn rcpt_parameters(s: &str) -> Result<RcptParameters, ParseError> {
                 }
                 set_once(&mut p.notify, n, "NOTIFY")?;
             }
-            "ORCPT" => {
+            () if k.eq_ignore_ascii_case("ORCPT") => {
                 let v = v.ok_or(ParseError::Syntax("ORCPT"))?;
                 let (t, a) = v.split_once(';').ok_or(ParseError::Syntax("ORCPT"))?;
                 if t.is_empty() || !t.bytes().all(is_atext_ascii) {
@@ -369,27 +384,29 @@ pub(crate) fn rcpt_parameters(s: &str) -> Result<RcptParameters, ParseError> {
                 };
                 set_once(&mut p.orcpt, o, "ORCPT")?;
             }
-            _ => p.other.push(Parameter {
+            () => p.other.push(Parameter {
                 keyword: k.to_owned(),
                 value: v.map(str::to_owned),
             }),
         }
-    }
+        Ok(())
+    })?;
     Ok(p)
 }
 
 // ---- paths, mailboxes, domains (RFC 5321 §4.1.2, §4.1.3; RFC 6531 §3.3) ----
 //
-// These take bytes of valid UTF-8 (the command line was checked once), so
-// any byte >= 0x80 is part of a whole character and slicing at ASCII
-// delimiters stays on character boundaries.
+// These take `&str` (the command line was checked once), so any byte >=
+// 0x80 is part of a whole character and slicing at ASCII delimiters stays on
+// character boundaries: no second UTF-8 check is needed.
 
 fn is_let_dig(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b >= 0x80
 }
 
 /// Length of the domain at the start of `b`, if one is there.
-pub(crate) fn domain(b: &[u8]) -> Option<usize> {
+pub(crate) fn domain(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
     let mut i = 0;
     loop {
         let start = i;
@@ -410,7 +427,7 @@ pub(crate) fn domain(b: &[u8]) -> Option<usize> {
         }
         break;
     }
-    (i <= 255 && std::str::from_utf8(&b[..i]).is_ok()).then_some(i)
+    (i <= 255).then_some(i)
 }
 
 fn is_ldh_str(b: &[u8]) -> bool {
@@ -419,12 +436,13 @@ fn is_ldh_str(b: &[u8]) -> bool {
         && b[b.len() - 1] != b'-'
 }
 
-fn address_literal(b: &[u8]) -> Option<(usize, AddressLiteral)> {
+fn address_literal(s: &str) -> Option<(usize, AddressLiteral)> {
+    let b = s.as_bytes();
     if b.first() != Some(&b'[') {
         return None;
     }
     let end = memchr::memchr(b']', b)?;
-    let inner = std::str::from_utf8(&b[1..end]).ok()?;
+    let inner = &s[1..end];
     let lit = if inner.len() >= 5 && inner.as_bytes()[..5].eq_ignore_ascii_case(b"IPv6:") {
         AddressLiteral::Ipv6(inner[5..].parse::<Ipv6Addr>().ok()?)
     } else if let Some((tag, content)) = inner.split_once(':') {
@@ -459,29 +477,48 @@ fn ipv4(s: &str) -> Option<Ipv4Addr> {
     parts.next().is_none().then(|| Ipv4Addr::from(octets))
 }
 
-pub(crate) fn host(b: &[u8]) -> Option<(usize, Host)> {
-    if b.first() == Some(&b'[') {
-        let (n, l) = address_literal(b)?;
+pub(crate) fn host(s: &str) -> Option<(usize, Host)> {
+    if s.starts_with('[') {
+        let (n, l) = address_literal(s)?;
         return Some((n, Host::Literal(l)));
     }
-    let n = domain(b)?;
-    let s = std::str::from_utf8(&b[..n]).ok()?;
-    Some((n, Host::Domain(Domain::new_unchecked(s.to_owned()))))
+    let n = domain(s)?;
+    Some((n, Host::Domain(Domain::new_unchecked(s[..n].to_owned()))))
 }
 
 fn is_atext_ascii(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b)
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'+'
+                | b'-'
+                | b'/'
+                | b'='
+                | b'?'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'{'
+                | b'|'
+                | b'}'
+                | b'~'
+        )
 }
 
 /// Length of the local part at the start of `b`, if one is there.
-pub(crate) fn local_part(b: &[u8]) -> Option<usize> {
+pub(crate) fn local_part(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
     if b.first() == Some(&b'"') {
         let mut i = 1;
         while i < b.len() {
             match b[i] {
-                b'"' => {
-                    return std::str::from_utf8(&b[..=i]).is_ok().then_some(i + 1);
-                }
+                b'"' => return Some(i + 1),
                 b'\\' => {
                     // quoted-pairSMTP = %d92 %d32-126
                     if !matches!(b.get(i + 1), Some(32..=126)) {
@@ -510,16 +547,16 @@ pub(crate) fn local_part(b: &[u8]) -> Option<usize> {
         }
         break;
     }
-    std::str::from_utf8(&b[..i]).is_ok().then_some(i)
+    Some(i)
 }
 
-pub(crate) fn mailbox(b: &[u8]) -> Option<(usize, Mailbox)> {
-    let n = local_part(b)?;
-    if b.get(n) != Some(&b'@') {
+pub(crate) fn mailbox(s: &str) -> Option<(usize, Mailbox)> {
+    let n = local_part(s)?;
+    if s.as_bytes().get(n) != Some(&b'@') {
         return None;
     }
-    let (m, host) = host(&b[n + 1..])?;
-    let local = std::str::from_utf8(&b[..n]).ok()?.to_owned();
+    let (m, host) = host(&s[n + 1..])?;
+    let local = s[..n].to_owned();
     Some((
         n + 1 + m,
         Mailbox {
@@ -530,21 +567,20 @@ pub(crate) fn mailbox(b: &[u8]) -> Option<(usize, Mailbox)> {
 }
 
 /// `"<" [ A-d-l ":" ] Mailbox ">"`, the whole of `b`.
-fn path(b: &[u8]) -> Option<Mailbox> {
-    let inner = b.strip_prefix(b"<")?.strip_suffix(b">")?;
-    let mut rest = inner;
-    if rest.first() == Some(&b'@') {
+fn path(s: &str) -> Option<Mailbox> {
+    let mut rest = s.strip_prefix('<')?.strip_suffix('>')?;
+    if rest.starts_with('@') {
         // A-d-l = At-domain *( "," At-domain ): parsed, then dropped.
         loop {
             let n = domain(&rest[1..])?;
             rest = &rest[1 + n..];
-            match rest.first() {
-                Some(b',') if rest.get(1) == Some(&b'@') => rest = &rest[1..],
-                Some(b':') => {
-                    rest = &rest[1..];
-                    break;
-                }
-                _ => return None,
+            if rest.starts_with(",@") {
+                rest = &rest[1..];
+            } else if let Some(after) = rest.strip_prefix(':') {
+                rest = after;
+                break;
+            } else {
+                return None;
             }
         }
     }
@@ -552,18 +588,18 @@ fn path(b: &[u8]) -> Option<Mailbox> {
     (n == rest.len()).then_some(m)
 }
 
-pub(crate) fn reverse_path(b: &[u8]) -> Option<ReversePath> {
-    if b == b"<>" {
+pub(crate) fn reverse_path(s: &str) -> Option<ReversePath> {
+    if s == "<>" {
         return Some(ReversePath::Null);
     }
-    path(b).map(ReversePath::Mailbox)
+    path(s).map(ReversePath::Mailbox)
 }
 
-pub(crate) fn forward_path(b: &[u8]) -> Option<ForwardPath> {
-    if b.eq_ignore_ascii_case(b"<postmaster>") {
+pub(crate) fn forward_path(s: &str) -> Option<ForwardPath> {
+    if s.eq_ignore_ascii_case("<postmaster>") {
         return Some(ForwardPath::Postmaster);
     }
-    path(b).map(ForwardPath::Mailbox)
+    path(s).map(ForwardPath::Mailbox)
 }
 
 // ---- replies (RFC 5321 §4.2, RFC 2034 §3) ----

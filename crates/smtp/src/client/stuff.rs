@@ -45,6 +45,13 @@ fn write_lines(body: &[u8], out: &mut Vec<u8>, stuff: bool) -> Result<(), BodyEr
     let mut line = 1;
     let mut i = 0;
     while i < body.len() {
+        let (run, lines) = clean_run(&body[i..], stuff);
+        if run > 0 {
+            out.extend_from_slice(&body[i..i + run]);
+            i += run;
+            line += lines;
+            continue;
+        }
         let rest = &body[i..];
         let (content, eol_len) = match memchr::memchr2(b'\r', b'\n', rest) {
             Some(j) if rest[j] == b'\r' && rest.get(j + 1) == Some(&b'\n') => (j, 2),
@@ -65,6 +72,26 @@ fn write_lines(body: &[u8], out: &mut Vec<u8>, stuff: bool) -> Result<(), BodyEr
         line += 1;
     }
     Ok(())
+}
+
+/// The fast path: the length (and line count) of the longest prefix of
+/// `body` made of whole CRLF lines that go out unchanged: no bare CR or LF,
+/// at most [`MAX_LINE`] octets, and (when stuffing) no leading dot. Copied
+/// in one piece; anything else is left to the line-by-line path.
+fn clean_run(body: &[u8], stuff: bool) -> (usize, usize) {
+    let (mut lines, mut end) = (0, 0);
+    for p in memchr::memchr_iter(b'\n', body) {
+        let starts_with_dot = stuff && body[end] == b'.';
+        if p == end || body[p - 1] != b'\r' || p - 1 - end > MAX_LINE || starts_with_dot {
+            break;
+        }
+        lines += 1;
+        end = p + 1;
+    }
+    if lines == 0 || memchr::memchr_iter(b'\r', &body[..end]).count() != lines {
+        return (0, 0);
+    }
+    (end, lines)
 }
 
 /// Whether any octet has the high bit set (needs 8BITMIME, RFC 6152).
