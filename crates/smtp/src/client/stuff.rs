@@ -44,13 +44,20 @@ fn write_lines(body: &[u8], out: &mut Vec<u8>, stuff: bool) -> Result<(), BodyEr
     out.reserve(body.len() + body.len() / 64 + 5);
     let mut line = 1;
     let mut i = 0;
+    // Up to here the fast path found something unusual: go line by line
+    // without asking it again (asking again would rescan: quadratic).
+    let mut slow_until = 0;
     while i < body.len() {
-        let (run, lines) = clean_run(&body[i..], stuff);
-        if run > 0 {
-            out.extend_from_slice(&body[i..i + run]);
-            i += run;
-            line += lines;
-            continue;
+        if i >= slow_until {
+            match clean_run(&body[i..], stuff) {
+                Ok((run, lines)) => {
+                    out.extend_from_slice(&body[i..i + run]);
+                    i += run;
+                    line += lines;
+                    continue;
+                }
+                Err(extent) => slow_until = i + extent,
+            }
         }
         let rest = &body[i..];
         let (content, eol_len) = match memchr::memchr2(b'\r', b'\n', rest) {
@@ -77,8 +84,9 @@ fn write_lines(body: &[u8], out: &mut Vec<u8>, stuff: bool) -> Result<(), BodyEr
 /// The fast path: the length (and line count) of the longest prefix of
 /// `body` made of whole CRLF lines that go out unchanged: no bare CR or LF,
 /// at most [`MAX_LINE`] octets, and (when stuffing) no leading dot. Copied
-/// in one piece; anything else is left to the line-by-line path.
-fn clean_run(body: &[u8], stuff: bool) -> (usize, usize) {
+/// in one piece; otherwise `Err(extent)`, the octets the line-by-line path
+/// must take first.
+fn clean_run(body: &[u8], stuff: bool) -> Result<(usize, usize), usize> {
     let (mut lines, mut end) = (0, 0);
     for p in memchr::memchr_iter(b'\n', body) {
         let starts_with_dot = stuff && body[end] == b'.';
@@ -88,10 +96,13 @@ fn clean_run(body: &[u8], stuff: bool) -> (usize, usize) {
         lines += 1;
         end = p + 1;
     }
-    if lines == 0 || memchr::memchr_iter(b'\r', &body[..end]).count() != lines {
-        return (0, 0);
+    if lines == 0 {
+        return Err(memchr::memchr(b'\n', body).map_or(body.len(), |p| p + 1));
     }
-    (end, lines)
+    if memchr::memchr_iter(b'\r', &body[..end]).count() != lines {
+        return Err(end);
+    }
+    Ok((end, lines))
 }
 
 /// Whether any octet has the high bit set (needs 8BITMIME, RFC 6152).

@@ -31,6 +31,11 @@ pub(crate) struct Unstuffer {
     /// Whether a line was over `max_line`.
     pub(crate) long_line: bool,
     policy: LineEndingPolicy,
+    /// Octets at the front of the buffer that the fast path already found
+    /// unusual: the careful path takes them all before the fast path is
+    /// tried again, so no octet is scanned by the fast path twice (which
+    /// would make a crafted body quadratic).
+    slow_left: usize,
 }
 
 impl Unstuffer {
@@ -42,6 +47,7 @@ impl Unstuffer {
             bare_line_ending: false,
             long_line: false,
             policy,
+            slow_left: 0,
         }
     }
 
@@ -73,9 +79,15 @@ impl Unstuffer {
                 break;
             }
         }
+        if lines == 0 {
+            // The first line is unusual: up to and including its LF.
+            self.slow_left = memchr::memchr(b'\n', buf).map_or(buf.len(), |p| p + 1);
+            return 0;
+        }
         // Each line holds exactly one CR, the one before its LF, iff the
         // counts agree.
-        if lines == 0 || memchr::memchr_iter(b'\r', &buf[..end]).count() != lines {
+        if memchr::memchr_iter(b'\r', &buf[..end]).count() != lines {
+            self.slow_left = end;
             return 0;
         }
         self.line_len = 0;
@@ -88,6 +100,14 @@ impl Unstuffer {
     /// lines go out as one zero-copy chunk; only a stuffed dot, a bare line
     /// ending under [`LineEndingPolicy::Normalize`] or the end cut a run.
     pub(crate) fn step(&mut self, buf: &mut BytesMut) -> DataStep {
+        let before = buf.len();
+        let step = self.step_inner(buf);
+        let consumed = before - buf.len();
+        self.slow_left = self.slow_left.saturating_sub(consumed);
+        step
+    }
+
+    fn step_inner(&mut self, buf: &mut BytesMut) -> DataStep {
         if buf.is_empty() {
             return DataStep::NeedMore;
         }
@@ -107,9 +127,11 @@ impl Unstuffer {
                 }
             }
         }
-        let clean = self.clean_lines(buf);
-        if clean > 0 {
-            return DataStep::Chunk(buf.split_to(clean).freeze());
+        if self.slow_left == 0 {
+            let clean = self.clean_lines(buf);
+            if clean > 0 {
+                return DataStep::Chunk(buf.split_to(clean).freeze());
+            }
         }
         let normalize = self.policy == LineEndingPolicy::Normalize;
         let mut i = 0;
@@ -134,11 +156,14 @@ impl Unstuffer {
                         break;
                     }
                     Some(b'\n') => {
-                        // Back to the fast path for the lines after this one.
                         self.end_line();
                         self.at_line_start = true;
                         i = p + 2;
-                        break;
+                        if i >= self.slow_left {
+                            // Back to the fast path for the lines after.
+                            break;
+                        }
+                        continue;
                     }
                     Some(_) => {}
                 }
