@@ -10,7 +10,15 @@
 //! machines.
 //!
 //! Extensions: PIPELINING, SIZE, 8BITMIME, SMTPUTF8, ENHANCEDSTATUSCODES,
-//! STARTTLS, DSN, CHUNKING, BINARYMIME, REQUIRETLS, and LMTP.
+//! STARTTLS, AUTH (through `yubin-sasl`), DSN, CHUNKING, BINARYMIME,
+//! REQUIRETLS, and LMTP.
+//!
+//! Line endings: the server ends DATA only on CRLF.CRLF and rejects a body
+//! with a bare CR or LF after reading it (or normalises them, see
+//! [`server::LineEndingPolicy`]); the client sends every body with its line
+//! endings normalised to CRLF (a bare CR or LF becomes CRLF, a missing final
+//! CRLF is added) and dot-stuffed, so what the server delivers is exactly the
+//! normalised body.
 //!
 //! # Call order
 //!
