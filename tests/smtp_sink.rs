@@ -2,7 +2,7 @@
 //! sans-IO server) against clients nobody here wrote: Python's smtplib and
 //! curl, plus a raw-socket Python client for PIPELINING and BDAT (smtplib
 //! does neither). Everything binds 127.0.0.1:0; every wait is bounded.
-#![cfg(feature = "smtp")]
+#![cfg(all(feature = "smtp", feature = "sasl"))]
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
