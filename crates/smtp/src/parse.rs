@@ -68,7 +68,7 @@ pub(crate) fn command_line(line: &[u8]) -> Result<Command, ParseError> {
 }
 
 fn command_text(text: &str) -> Result<Command, ParseError> {
-    let (verb, rest) = match text.find(' ') {
+    let (verb, rest) = match memchr::memchr(b' ', text.as_bytes()) {
         Some(i) => (&text[..i], Some(&text[i + 1..])),
         None => (text, None),
     };
@@ -180,7 +180,7 @@ fn rcpt(rest: &str) -> Result<Command, ParseError> {
 }
 
 fn bdat(rest: &str) -> Result<Command, ParseError> {
-    let mut words = rest.split(' ').filter(|w| !w.is_empty());
+    let mut words = words(rest);
     let size = words.next().ok_or(ParseError::Syntax("BDAT"))?;
     if size.is_empty() || size.len() > 20 || !size.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ParseError::Syntax("BDAT"));
@@ -198,7 +198,7 @@ fn bdat(rest: &str) -> Result<Command, ParseError> {
 }
 
 fn auth(rest: &str) -> Result<Command, ParseError> {
-    let mut words = rest.split(' ').filter(|w| !w.is_empty());
+    let mut words = words(rest);
     let mech = words.next().ok_or(ParseError::Syntax("AUTH"))?;
     // sasl-mech = 1*20mech-char; mech-char = UPPER-ALPHA / DIGIT / HYPHEN / UNDERSCORE
     // (RFC 4422 §3.1); lower case accepted and upper-cased.
@@ -232,13 +232,34 @@ pub(crate) fn is_base64_or_empty(s: &str) -> bool {
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')))
 }
 
+/// The space-separated words of `s`, empty ones skipped (memchr: the
+/// `str::split` searcher is slow on short strings).
+fn words(s: &str) -> impl Iterator<Item = &str> {
+    let mut rest = s;
+    std::iter::from_fn(move || {
+        loop {
+            if rest.is_empty() {
+                return None;
+            }
+            let (word, tail) = match memchr::memchr(b' ', rest.as_bytes()) {
+                Some(i) => (&rest[..i], &rest[i + 1..]),
+                None => (rest, ""),
+            };
+            rest = tail;
+            if !word.is_empty() {
+                return Some(word);
+            }
+        }
+    })
+}
+
 /// Calls `f` on each parameter after checking the keyword/value grammar.
 fn each_param<'a>(
     s: &'a str,
     mut f: impl FnMut(&'a str, Option<&'a str>) -> Result<(), ParseError>,
 ) -> Result<(), ParseError> {
-    for word in s.split(' ').filter(|w| !w.is_empty()) {
-        let (k, v) = match word.find('=') {
+    for word in words(s) {
+        let (k, v) = match memchr::memchr(b'=', word.as_bytes()) {
             Some(i) => (&word[..i], Some(&word[i + 1..])),
             None => (word, None),
         };
