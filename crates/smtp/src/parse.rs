@@ -1,0 +1,745 @@
+//! Parsers for commands, replies and their parts.
+//!
+//! Hand-written byte scanners: the grammar is small and line-based, and a
+//! scanner lets every limit be checked before anything is allocated. Each
+//! public parser is total: bytes give a value, `Ok(None)` (incomplete) or a
+//! [`ParseError`].
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use crate::address::{AddressLiteral, Domain, ForwardPath, Host, LocalPart, Mailbox, ReversePath};
+use crate::command::{AuthData, Command};
+use crate::error::ParseError;
+use crate::param::{
+    AuthParam, BodyType, MailParameters, Notify, Orcpt, Parameter, RcptParameters, Ret, XText,
+};
+use crate::reply::{EnhancedCode, Reply, ReplyCode};
+
+/// The longest command line any command may have: an AUTH line (RFC 4954 §4).
+pub const MAX_COMMAND_LINE: usize = 12288;
+
+/// The longest reply line accepted. RFC 5321 §4.5.3.1.5 says 512; real
+/// servers send longer text, so the client is lenient up to this.
+pub const MAX_REPLY_LINE: usize = 4096;
+
+/// The most lines one reply may have before it is refused, which bounds the
+/// memory a server can make the client spend.
+pub const MAX_REPLY_LINES: usize = 256;
+
+/// Finds the end of the first line: `Ok(Some(len))` where `len` includes the
+/// CRLF, `Ok(None)` if no LF yet within `limit`.
+pub(crate) fn find_line(
+    buf: &[u8],
+    from: usize,
+    limit: usize,
+) -> Result<Option<usize>, ParseError> {
+    let window = &buf[..buf.len().min(limit)];
+    match memchr::memchr(b'\n', &window[from.min(window.len())..]) {
+        Some(i) => Ok(Some(from + i + 1)),
+        None if buf.len() >= limit => Err(ParseError::LineTooLong { limit }),
+        None => Ok(None),
+    }
+}
+
+impl Command {
+    /// Parses one command line (CRLF included) from the start of `buf`.
+    ///
+    /// `Ok(None)`: no complete line yet. The line limit here is the AUTH
+    /// limit of 12288 octets; the server applies the per-command limits of
+    /// its `Config`.
+    pub fn parse(buf: &[u8]) -> Result<Option<(usize, Command)>, ParseError> {
+        let Some(len) = find_line(buf, 0, MAX_COMMAND_LINE)? else {
+            return Ok(None);
+        };
+        command_line(&buf[..len]).map(|c| Some((len, c)))
+    }
+}
+
+/// Parses a line that ends in LF (checked to be CRLF here).
+pub(crate) fn command_line(line: &[u8]) -> Result<Command, ParseError> {
+    let body = line
+        .strip_suffix(b"\r\n")
+        .ok_or(ParseError::BareLineEnding)?;
+    if memchr::memchr2(b'\r', b'\n', body).is_some() {
+        return Err(ParseError::BareLineEnding);
+    }
+    let text = std::str::from_utf8(body).map_err(|_| ParseError::InvalidUtf8)?;
+    command_text(text)
+}
+
+fn command_text(text: &str) -> Result<Command, ParseError> {
+    let (verb, rest) = match memchr::memchr(b' ', text.as_bytes()) {
+        Some(i) => (&text[..i], Some(&text[i + 1..])),
+        None => (text, None),
+    };
+    if verb.len() > 8 {
+        return Err(ParseError::UnknownCommand);
+    }
+    // Upper-cased on the stack: no allocation per command.
+    let mut up = [0u8; 8];
+    up[..verb.len()].copy_from_slice(verb.as_bytes());
+    up.make_ascii_uppercase();
+    let verb = &up[..verb.len()];
+    let no_args = |c: Command| match rest {
+        None => Ok(c),
+        Some(r) if r.trim_matches(' ').is_empty() => Ok(c),
+        Some(_) => Err(ParseError::Syntax(c.verb())),
+    };
+    let string_arg = |name| match rest.map(|r| r.trim_matches(' ')) {
+        Some(r) if !r.is_empty() => Ok(r.to_owned()),
+        _ => Err(ParseError::Syntax(name)),
+    };
+    let optional_arg = || {
+        rest.map(|r| r.trim_matches(' '))
+            .filter(|r| !r.is_empty())
+            .map(str::to_owned)
+    };
+    match verb {
+        b"EHLO" | b"HELO" | b"LHLO" => {
+            let arg = rest.map(|r| r.trim_matches(' ')).unwrap_or("");
+            // HELO/EHLO may carry trailing words after the domain in the
+            // wild; RFC 5321 §4.1.1.1 allows only the domain.
+            let host = Host::new(arg).map_err(|_| ParseError::Syntax("domain"))?;
+            Ok(match verb {
+                b"EHLO" => Command::Ehlo(host),
+                b"HELO" => Command::Helo(host),
+                _ => Command::Lhlo(host),
+            })
+        }
+        b"MAIL" => mail(rest.unwrap_or("")),
+        b"RCPT" => rcpt(rest.unwrap_or("")),
+        b"DATA" => no_args(Command::Data),
+        b"BDAT" => bdat(rest.unwrap_or("")),
+        b"RSET" => no_args(Command::Rset),
+        b"NOOP" => Ok(Command::Noop(optional_arg())),
+        b"QUIT" => no_args(Command::Quit),
+        b"VRFY" => string_arg("VRFY").map(Command::Vrfy),
+        b"EXPN" => string_arg("EXPN").map(Command::Expn),
+        b"HELP" => Ok(Command::Help(optional_arg())),
+        b"STARTTLS" => no_args(Command::StartTls),
+        b"AUTH" => auth(rest.unwrap_or("")),
+        b"ETRN" => string_arg("ETRN").map(Command::Etrn),
+        _ => Err(ParseError::UnknownCommand),
+    }
+}
+
+/// Strips `prefix` case-insensitively, then optional spaces (many clients
+/// write `MAIL FROM: <a@b>`, which RFC 5321 §4.1.1.2 does not allow but
+/// Appendix B-era software sends; the path itself stays strict).
+fn strip_keyword<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| s[prefix.len()..].trim_start_matches(' '))
+}
+
+/// Splits `<path> params` into the path text and the parameter text.
+fn split_path(s: &str) -> Result<(&str, &str), ParseError> {
+    if !s.starts_with('<') {
+        return Err(ParseError::Syntax("path"));
+    }
+    // The path ends at the first '>' outside a quoted string and outside an
+    // address literal (dcontent may contain '>').
+    let b = s.as_bytes();
+    let mut i = 1;
+    let mut quoted = false;
+    let mut literal = false;
+    while i < b.len() {
+        match b[i] {
+            b'\\' if quoted => i += 1,
+            b'"' if !literal => quoted = !quoted,
+            b'[' if !quoted => literal = true,
+            b']' if !quoted => literal = false,
+            b'>' if !quoted && !literal => {
+                let rest = &s[i + 1..];
+                if !rest.is_empty() && !rest.starts_with(' ') {
+                    return Err(ParseError::Syntax("path"));
+                }
+                return Ok((&s[..=i], rest.trim_matches(' ')));
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Err(ParseError::Syntax("path"))
+}
+
+fn mail(rest: &str) -> Result<Command, ParseError> {
+    let s = strip_keyword(rest, "FROM:").ok_or(ParseError::Syntax("MAIL"))?;
+    let (path, params) = split_path(s)?;
+    let from = reverse_path(path).ok_or(ParseError::Syntax("reverse path"))?;
+    let params = mail_parameters(params)?;
+    Ok(Command::Mail { from, params })
+}
+
+fn rcpt(rest: &str) -> Result<Command, ParseError> {
+    let s = strip_keyword(rest, "TO:").ok_or(ParseError::Syntax("RCPT"))?;
+    let (path, params) = split_path(s)?;
+    let to = forward_path(path).ok_or(ParseError::Syntax("forward path"))?;
+    let params = rcpt_parameters(params)?;
+    Ok(Command::Rcpt { to, params })
+}
+
+fn bdat(rest: &str) -> Result<Command, ParseError> {
+    let mut words = words(rest);
+    let size = words.next().ok_or(ParseError::Syntax("BDAT"))?;
+    if size.is_empty() || size.len() > 20 || !size.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ParseError::Syntax("BDAT"));
+    }
+    let size: u64 = size.parse().map_err(|_| ParseError::Syntax("BDAT"))?;
+    let last = match words.next() {
+        None => false,
+        Some(w) if w.eq_ignore_ascii_case("LAST") => true,
+        Some(_) => return Err(ParseError::Syntax("BDAT")),
+    };
+    if words.next().is_some() {
+        return Err(ParseError::Syntax("BDAT"));
+    }
+    Ok(Command::Bdat { size, last })
+}
+
+fn auth(rest: &str) -> Result<Command, ParseError> {
+    let mut words = words(rest);
+    let mech = words.next().ok_or(ParseError::Syntax("AUTH"))?;
+    // sasl-mech = 1*20mech-char; mech-char = UPPER-ALPHA / DIGIT / HYPHEN / UNDERSCORE
+    // (RFC 4422 §3.1); lower case accepted and upper-cased.
+    if mech.len() > 20
+        || !mech
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(ParseError::Syntax("AUTH mechanism"));
+    }
+    let initial_response = match words.next() {
+        None => None,
+        Some(r) if is_base64_or_empty(r) => Some(AuthData(r.to_owned())),
+        Some(_) => return Err(ParseError::Syntax("AUTH initial response")),
+    };
+    if words.next().is_some() {
+        return Err(ParseError::Syntax("AUTH"));
+    }
+    Ok(Command::Auth {
+        mechanism: mech.to_ascii_uppercase(),
+        initial_response,
+    })
+}
+
+/// `=` or base64 characters (RFC 4954 §4; padding is checked by the
+/// decoder in yubin-sasl).
+pub(crate) fn is_base64_or_empty(s: &str) -> bool {
+    s == "="
+        || (!s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')))
+}
+
+/// The space-separated words of `s`, empty ones skipped (memchr: the
+/// `str::split` searcher is slow on short strings).
+fn words(s: &str) -> impl Iterator<Item = &str> {
+    let mut rest = s;
+    std::iter::from_fn(move || {
+        loop {
+            if rest.is_empty() {
+                return None;
+            }
+            let (word, tail) = match memchr::memchr(b' ', rest.as_bytes()) {
+                Some(i) => (&rest[..i], &rest[i + 1..]),
+                None => (rest, ""),
+            };
+            rest = tail;
+            if !word.is_empty() {
+                return Some(word);
+            }
+        }
+    })
+}
+
+/// Calls `f` on each parameter after checking the keyword/value grammar.
+fn each_param<'a>(
+    s: &'a str,
+    mut f: impl FnMut(&'a str, Option<&'a str>) -> Result<(), ParseError>,
+) -> Result<(), ParseError> {
+    for word in words(s) {
+        let (k, v) = match memchr::memchr(b'=', word.as_bytes()) {
+            Some(i) => (&word[..i], Some(&word[i + 1..])),
+            None => (word, None),
+        };
+        let kb = k.as_bytes();
+        if kb.is_empty()
+            || !kb[0].is_ascii_alphanumeric()
+            || !kb.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        {
+            return Err(ParseError::Syntax("parameter keyword"));
+        }
+        if let Some(v) = v
+            && (v.is_empty() || v.bytes().any(|b| b < 33 || b == b'=' || b == 127))
+        {
+            return Err(ParseError::Syntax("parameter value"));
+        }
+        f(k, v)?;
+    }
+    Ok(())
+}
+
+fn set_once<T>(slot: &mut Option<T>, v: T, name: &'static str) -> Result<(), ParseError> {
+    if slot.is_some() {
+        return Err(ParseError::Parameter(name));
+    }
+    *slot = Some(v);
+    Ok(())
+}
+
+fn flag_once(slot: &mut bool, v: Option<&str>, name: &'static str) -> Result<(), ParseError> {
+    if v.is_some() {
+        return Err(ParseError::Syntax(name));
+    }
+    if *slot {
+        return Err(ParseError::Parameter(name));
+    }
+    *slot = true;
+    Ok(())
+}
+
+pub(crate) fn mail_parameters(s: &str) -> Result<MailParameters, ParseError> {
+    let mut p = MailParameters::default();
+    each_param(s, |k, v| {
+        match () {
+            // size-value ::= 1*20DIGIT (RFC 1870 §6); beyond u64 means "too
+            // big", which the SIZE check then rejects.
+            () if k.eq_ignore_ascii_case("SIZE") => {
+                let v = v.ok_or(ParseError::Syntax("SIZE"))?;
+                if v.len() > 20 || !v.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(ParseError::Syntax("SIZE"));
+                }
+                set_once(&mut p.size, v.parse().unwrap_or(u64::MAX), "SIZE")?;
+            }
+            () if k.eq_ignore_ascii_case("BODY") => {
+                let v = v.ok_or(ParseError::Syntax("BODY"))?;
+                let body = if v.eq_ignore_ascii_case("7BIT") {
+                    BodyType::SevenBit
+                } else if v.eq_ignore_ascii_case("8BITMIME") {
+                    BodyType::EightBitMime
+                } else if v.eq_ignore_ascii_case("BINARYMIME") {
+                    BodyType::BinaryMime
+                } else {
+                    return Err(ParseError::Syntax("BODY"));
+                };
+                set_once(&mut p.body, body, "BODY")?;
+            }
+            () if k.eq_ignore_ascii_case("SMTPUTF8") => {
+                flag_once(&mut p.smtputf8, v, "SMTPUTF8")?;
+            }
+            () if k.eq_ignore_ascii_case("REQUIRETLS") => {
+                flag_once(&mut p.requiretls, v, "REQUIRETLS")?;
+            }
+            () if k.eq_ignore_ascii_case("RET") => {
+                let ret = match v {
+                    Some(v) if v.eq_ignore_ascii_case("FULL") => Ret::Full,
+                    Some(v) if v.eq_ignore_ascii_case("HDRS") => Ret::Headers,
+                    _ => return Err(ParseError::Syntax("RET")),
+                };
+                set_once(&mut p.ret, ret, "RET")?;
+            }
+            () if k.eq_ignore_ascii_case("ENVID") => {
+                // ENVID is at most 100 characters (RFC 3461 §4.4).
+                let v = v
+                    .filter(|v| v.len() <= 100)
+                    .ok_or(ParseError::Syntax("ENVID"))?;
+                set_once(&mut p.envid, XText::decode(v)?, "ENVID")?;
+            }
+            () if k.eq_ignore_ascii_case("AUTH") => {
+                let v = v.ok_or(ParseError::Syntax("AUTH="))?;
+                let a = if v == "<>" {
+                    AuthParam::Unknown
+                } else {
+                    AuthParam::Mailbox(XText::decode(v)?)
+                };
+                set_once(&mut p.auth, a, "AUTH=")?;
+            }
+            () => p.other.push(Parameter {
+                keyword: k.to_owned(),
+                value: v.map(str::to_owned),
+            }),
+        }
+        Ok(())
+    })?;
+    Ok(p)
+}
+
+pub(crate) fn rcpt_parameters(s: &str) -> Result<RcptParameters, ParseError> {
+    let mut p = RcptParameters::default();
+    each_param(s, |k, v| {
+        match () {
+            () if k.eq_ignore_ascii_case("NOTIFY") => {
+                let v = v.ok_or(ParseError::Syntax("NOTIFY"))?;
+                let mut n = Notify::default();
+                if v.eq_ignore_ascii_case("NEVER") {
+                    // NEVER stands alone (RFC 3461 §4.1).
+                } else {
+                    for item in v.split(',') {
+                        let slot = if item.eq_ignore_ascii_case("SUCCESS") {
+                            &mut n.success
+                        } else if item.eq_ignore_ascii_case("FAILURE") {
+                            &mut n.failure
+                        } else if item.eq_ignore_ascii_case("DELAY") {
+                            &mut n.delay
+                        } else {
+                            return Err(ParseError::Syntax("NOTIFY"));
+                        };
+                        if *slot {
+                            return Err(ParseError::Syntax("NOTIFY"));
+                        }
+                        *slot = true;
+                    }
+                }
+                set_once(&mut p.notify, n, "NOTIFY")?;
+            }
+            () if k.eq_ignore_ascii_case("ORCPT") => {
+                let v = v.ok_or(ParseError::Syntax("ORCPT"))?;
+                let (t, a) = v.split_once(';').ok_or(ParseError::Syntax("ORCPT"))?;
+                if t.is_empty() || !t.bytes().all(is_atext_ascii) {
+                    return Err(ParseError::Syntax("ORCPT"));
+                }
+                let o = Orcpt {
+                    addr_type: t.to_owned(),
+                    address: XText::decode(a)?,
+                };
+                set_once(&mut p.orcpt, o, "ORCPT")?;
+            }
+            () => p.other.push(Parameter {
+                keyword: k.to_owned(),
+                value: v.map(str::to_owned),
+            }),
+        }
+        Ok(())
+    })?;
+    Ok(p)
+}
+
+// ---- paths, mailboxes, domains (RFC 5321 §4.1.2, §4.1.3; RFC 6531 §3.3) ----
+//
+// These take `&str` (the command line was checked once), so any byte >=
+// 0x80 is part of a whole character and slicing at ASCII delimiters stays on
+// character boundaries: no second UTF-8 check is needed.
+
+fn is_let_dig(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b >= 0x80
+}
+
+/// Length of the domain at the start of `b`, if one is there.
+pub(crate) fn domain(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    loop {
+        let start = i;
+        while i < b.len() && (is_let_dig(b[i]) || b[i] == b'-') {
+            i += 1;
+        }
+        let label = &b[start..i];
+        if label.is_empty()
+            || label.len() > 63
+            || label[0] == b'-'
+            || label[label.len() - 1] == b'-'
+        {
+            return None;
+        }
+        if i + 1 < b.len() && b[i] == b'.' && is_let_dig(b[i + 1]) {
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    (i <= 255).then_some(i)
+}
+
+fn is_ldh_str(b: &[u8]) -> bool {
+    !b.is_empty()
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+        && b[b.len() - 1] != b'-'
+}
+
+fn address_literal(s: &str) -> Option<(usize, AddressLiteral)> {
+    let b = s.as_bytes();
+    if b.first() != Some(&b'[') {
+        return None;
+    }
+    let end = memchr::memchr(b']', b)?;
+    let inner = &s[1..end];
+    let lit = if inner.len() >= 5 && inner.as_bytes()[..5].eq_ignore_ascii_case(b"IPv6:") {
+        AddressLiteral::Ipv6(inner[5..].parse::<Ipv6Addr>().ok()?)
+    } else if let Some((tag, content)) = inner.split_once(':') {
+        // dcontent = %d33-90 / %d94-126
+        let ok = is_ldh_str(tag.as_bytes())
+            && !content.is_empty()
+            && content.bytes().all(|c| matches!(c, 33..=90 | 94..=126));
+        if !ok {
+            return None;
+        }
+        AddressLiteral::General {
+            tag: tag.to_owned(),
+            content: content.to_owned(),
+        }
+    } else {
+        AddressLiteral::Ipv4(ipv4(inner)?)
+    };
+    Some((end + 1, lit))
+}
+
+/// `Snum 3("." Snum)` with `Snum = 1*3DIGIT` in 0..=255 (RFC 5321 §4.1.3).
+fn ipv4(s: &str) -> Option<Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut parts = s.split('.');
+    for o in &mut octets {
+        let p = parts.next()?;
+        if p.is_empty() || p.len() > 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        *o = p.parse().ok()?;
+    }
+    parts.next().is_none().then(|| Ipv4Addr::from(octets))
+}
+
+pub(crate) fn host(s: &str) -> Option<(usize, Host)> {
+    if s.starts_with('[') {
+        let (n, l) = address_literal(s)?;
+        return Some((n, Host::Literal(l)));
+    }
+    let n = domain(s)?;
+    Some((n, Host::Domain(Domain::new_unchecked(s[..n].to_owned()))))
+}
+
+fn is_atext_ascii(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'+'
+                | b'-'
+                | b'/'
+                | b'='
+                | b'?'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'{'
+                | b'|'
+                | b'}'
+                | b'~'
+        )
+}
+
+/// Length of the local part at the start of `b`, if one is there.
+pub(crate) fn local_part(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    if b.first() == Some(&b'"') {
+        let mut i = 1;
+        while i < b.len() {
+            match b[i] {
+                b'"' => return Some(i + 1),
+                b'\\' => {
+                    // quoted-pairSMTP = %d92 %d32-126
+                    if !matches!(b.get(i + 1), Some(32..=126)) {
+                        return None;
+                    }
+                    i += 2;
+                }
+                32..=126 | 0x80.. => i += 1,
+                _ => return None,
+            }
+        }
+        return None;
+    }
+    let mut i = 0;
+    loop {
+        let start = i;
+        while i < b.len() && (is_atext_ascii(b[i]) || b[i] >= 0x80) {
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        if i + 1 < b.len() && b[i] == b'.' && (is_atext_ascii(b[i + 1]) || b[i + 1] >= 0x80) {
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    Some(i)
+}
+
+pub(crate) fn mailbox(s: &str) -> Option<(usize, Mailbox)> {
+    let n = local_part(s)?;
+    if s.as_bytes().get(n) != Some(&b'@') {
+        return None;
+    }
+    let (m, host) = host(&s[n + 1..])?;
+    let local = s[..n].to_owned();
+    Some((
+        n + 1 + m,
+        Mailbox {
+            local_part: LocalPart::new_unchecked(local),
+            host,
+        },
+    ))
+}
+
+/// `"<" [ A-d-l ":" ] Mailbox ">"`, the whole of `b`.
+fn path(s: &str) -> Option<Mailbox> {
+    let mut rest = s.strip_prefix('<')?.strip_suffix('>')?;
+    if rest.starts_with('@') {
+        // A-d-l = At-domain *( "," At-domain ): parsed, then dropped.
+        loop {
+            let n = domain(&rest[1..])?;
+            rest = &rest[1 + n..];
+            if rest.starts_with(",@") {
+                rest = &rest[1..];
+            } else if let Some(after) = rest.strip_prefix(':') {
+                rest = after;
+                break;
+            } else {
+                return None;
+            }
+        }
+    }
+    let (n, m) = mailbox(rest)?;
+    (n == rest.len()).then_some(m)
+}
+
+pub(crate) fn reverse_path(s: &str) -> Option<ReversePath> {
+    if s == "<>" {
+        return Some(ReversePath::Null);
+    }
+    path(s).map(ReversePath::Mailbox)
+}
+
+pub(crate) fn forward_path(s: &str) -> Option<ForwardPath> {
+    if s.eq_ignore_ascii_case("<postmaster>") {
+        return Some(ForwardPath::Postmaster);
+    }
+    path(s).map(ForwardPath::Mailbox)
+}
+
+// ---- replies (RFC 5321 §4.2, RFC 2034 §3) ----
+
+/// One reply line without its line ending: the code, whether it is the last
+/// line, and the text.
+pub(crate) fn reply_line(line: &[u8]) -> Result<(ReplyCode, bool, String), ParseError> {
+    if line.len() < 3 || !line[..3].iter().all(u8::is_ascii_digit) {
+        return Err(ParseError::MalformedReply);
+    }
+    let n = u16::from(line[0] - b'0') * 100
+        + u16::from(line[1] - b'0') * 10
+        + u16::from(line[2] - b'0');
+    let code = ReplyCode::new(n).ok_or(ParseError::MalformedReply)?;
+    let (last, text) = match line.get(3) {
+        None => (true, &line[3..]),
+        Some(b' ') => (true, &line[4..]),
+        Some(b'-') => (false, &line[4..]),
+        Some(_) => return Err(ParseError::MalformedReply),
+    };
+    Ok((code, last, String::from_utf8_lossy(text).into_owned()))
+}
+
+/// The enhanced code at the start of `text`, and the text after it.
+pub(crate) fn split_enhanced(code: ReplyCode, text: &str) -> Option<(EnhancedCode, &str)> {
+    let (head, rest) = match text.find(' ') {
+        Some(i) => (&text[..i], &text[i + 1..]),
+        None => (text, ""),
+    };
+    let mut parts = head.split('.');
+    let class = parts.next()?;
+    let subject = parts.next()?;
+    let detail = parts.next()?;
+    if parts.next().is_some()
+        || class.len() != 1
+        || ![subject, detail]
+            .iter()
+            .all(|p| (1..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    let class: u8 = class.parse().ok()?;
+    // RFC 3463 §2: the class matches the reply's first digit.
+    if u16::from(class) != code.get() / 100 {
+        return None;
+    }
+    let e = EnhancedCode::new(class, subject.parse().ok()?, detail.parse().ok()?)?;
+    Some((e, rest))
+}
+
+/// Collects reply lines into a [`Reply`], one line at a time.
+#[derive(Debug, Default)]
+pub(crate) struct ReplyBuilder {
+    code: Option<ReplyCode>,
+    lines: Vec<String>,
+}
+
+impl ReplyBuilder {
+    /// Takes one line (without line ending); `Ok(Some)` when the reply is
+    /// complete.
+    pub(crate) fn push(&mut self, line: &[u8]) -> Result<Option<Reply>, ParseError> {
+        let (code, last, text) = reply_line(line)?;
+        if self.code.is_some_and(|c| c != code) {
+            return Err(ParseError::MalformedReply);
+        }
+        if self.lines.len() >= MAX_REPLY_LINES {
+            return Err(ParseError::LineTooLong {
+                limit: MAX_REPLY_LINES,
+            });
+        }
+        self.code = Some(code);
+        self.lines.push(text);
+        if !last {
+            return Ok(None);
+        }
+        let mut lines = std::mem::take(&mut self.lines);
+        self.code = None;
+        let enhanced = split_enhanced(code, &lines[0]).map(|(e, _)| e);
+        if let Some(e) = enhanced {
+            for l in &mut lines {
+                if let Some((e2, rest)) = split_enhanced(code, l)
+                    && e2 == e
+                {
+                    *l = rest.to_owned();
+                }
+            }
+        }
+        Ok(Some(Reply {
+            code,
+            enhanced,
+            lines,
+        }))
+    }
+}
+
+/// Strips the line ending of a reply line: CRLF, or a bare LF, which
+/// servers in the wild send and a client can accept without risk.
+pub(crate) fn strip_eol(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+impl Reply {
+    /// Parses one whole reply, all its lines, from the start of `buf`.
+    pub fn parse(buf: &[u8]) -> Result<Option<(usize, Reply)>, ParseError> {
+        let mut builder = ReplyBuilder::default();
+        let mut pos = 0;
+        loop {
+            let Some(len) = find_line(&buf[pos..], 0, MAX_REPLY_LINE)? else {
+                return Ok(None);
+            };
+            let line = strip_eol(&buf[pos..pos + len]);
+            pos += len;
+            if let Some(r) = builder.push(line)? {
+                return Ok(Some((pos, r)));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

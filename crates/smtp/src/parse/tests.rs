@@ -1,0 +1,614 @@
+//! Known-answer tables for the parsers, each row citing its RFC section.
+
+use super::*;
+
+fn cmd(line: &str) -> Result<Command, ParseError> {
+    match Command::parse(line.as_bytes()) {
+        Ok(Some((n, c))) => {
+            assert_eq!(n, line.len(), "{line:?} consumed whole");
+            Ok(c)
+        }
+        Ok(None) => panic!("{line:?} incomplete"),
+        Err(e) => Err(e),
+    }
+}
+
+fn mbox(s: &str) -> Mailbox {
+    Mailbox::new(s).unwrap()
+}
+
+#[test]
+fn commands_known_answers() {
+    let d = |s: &str| Host::Domain(Domain::new(s).unwrap());
+    let rows: Vec<(&str, &str, Command)> = vec![
+        (
+            "RFC 5321 §4.1.1.1",
+            "EHLO bar.com\r\n",
+            Command::Ehlo(d("bar.com")),
+        ),
+        (
+            "RFC 5321 §4.1.1.1",
+            "HELO bar.com\r\n",
+            Command::Helo(d("bar.com")),
+        ),
+        (
+            "RFC 5321 §4.1.1.1 address literal",
+            "EHLO [192.0.2.1]\r\n",
+            Command::Ehlo(Host::Literal(AddressLiteral::Ipv4(
+                "192.0.2.1".parse().unwrap(),
+            ))),
+        ),
+        (
+            "RFC 5321 §4.1.3 IPv6",
+            "EHLO [IPv6:2001:db8::1]\r\n",
+            Command::Ehlo(Host::Literal(AddressLiteral::Ipv6(
+                "2001:db8::1".parse().unwrap(),
+            ))),
+        ),
+        (
+            "RFC 2033 §4.1",
+            "LHLO foo.edu\r\n",
+            Command::Lhlo(d("foo.edu")),
+        ),
+        (
+            "RFC 5321 §4.1.1 verbs are case-insensitive",
+            "ehlo bar.com\r\n",
+            Command::Ehlo(d("bar.com")),
+        ),
+        (
+            "RFC 5321 §4.1.1.2",
+            "MAIL FROM:<Smith@bar.com>\r\n",
+            Command::Mail {
+                from: ReversePath::Mailbox(mbox("Smith@bar.com")),
+                params: MailParameters::default(),
+            },
+        ),
+        (
+            "RFC 5321 §4.5.5 null reverse path",
+            "MAIL FROM:<>\r\n",
+            Command::Mail {
+                from: ReversePath::Null,
+                params: MailParameters::default(),
+            },
+        ),
+        (
+            "RFC 5321 §4.1.1.3 source route dropped",
+            "RCPT TO:<@hosta.int,@jkl.org:userc@d.bar.org>\r\n",
+            Command::Rcpt {
+                to: ForwardPath::Mailbox(mbox("userc@d.bar.org")),
+                params: RcptParameters::default(),
+            },
+        ),
+        (
+            "RFC 5321 §4.1.1.3 Postmaster",
+            "RCPT TO:<Postmaster>\r\n",
+            Command::Rcpt {
+                to: ForwardPath::Postmaster,
+                params: RcptParameters::default(),
+            },
+        ),
+        (
+            "RFC 5321 §4.1.2 quoted local part",
+            "RCPT TO:<\"John Doe\"@example.com>\r\n",
+            Command::Rcpt {
+                to: ForwardPath::Mailbox(mbox("\"John Doe\"@example.com")),
+                params: RcptParameters::default(),
+            },
+        ),
+        (
+            "RFC 5321 §4.1.2 quoted pair",
+            "RCPT TO:<\"a\\\"b\"@example.com>\r\n",
+            Command::Rcpt {
+                to: ForwardPath::Mailbox(mbox("\"a\\\"b\"@example.com")),
+                params: RcptParameters::default(),
+            },
+        ),
+        (
+            "RFC 5321 §4.1.3 literal in mailbox",
+            "RCPT TO:<user@[192.0.2.7]>\r\n",
+            Command::Rcpt {
+                to: ForwardPath::Mailbox(mbox("user@[192.0.2.7]")),
+                params: RcptParameters::default(),
+            },
+        ),
+        (
+            "RFC 6531 §3.3 UTF-8 mailbox",
+            "MAIL FROM:<用户@例子.广告> SMTPUTF8\r\n",
+            Command::Mail {
+                from: ReversePath::Mailbox(mbox("用户@例子.广告")),
+                params: MailParameters {
+                    smtputf8: true,
+                    ..Default::default()
+                },
+            },
+        ),
+        (
+            "RFC 1870 §6 SIZE, RFC 6152 §2 BODY",
+            "MAIL FROM:<a@b.c> SIZE=1000 BODY=8BITMIME\r\n",
+            Command::Mail {
+                from: ReversePath::Mailbox(mbox("a@b.c")),
+                params: MailParameters {
+                    size: Some(1000),
+                    body: Some(BodyType::EightBitMime),
+                    ..Default::default()
+                },
+            },
+        ),
+        (
+            "RFC 3030 §3 BINARYMIME",
+            "MAIL FROM:<a@b.c> BODY=BINARYMIME\r\n",
+            Command::Mail {
+                from: ReversePath::Mailbox(mbox("a@b.c")),
+                params: MailParameters {
+                    body: Some(BodyType::BinaryMime),
+                    ..Default::default()
+                },
+            },
+        ),
+        (
+            "RFC 3461 §4.3/§4.4 RET ENVID xtext",
+            "MAIL FROM:<a@b.c> RET=HDRS ENVID=QQ+2B314\r\n",
+            Command::Mail {
+                from: ReversePath::Mailbox(mbox("a@b.c")),
+                params: MailParameters {
+                    ret: Some(Ret::Headers),
+                    envid: Some(XText("QQ+314".into())),
+                    ..Default::default()
+                },
+            },
+        ),
+        (
+            "RFC 4954 §5 AUTH=<>",
+            "MAIL FROM:<a@b.c> AUTH=<>\r\n",
+            Command::Mail {
+                from: ReversePath::Mailbox(mbox("a@b.c")),
+                params: MailParameters {
+                    auth: Some(AuthParam::Unknown),
+                    ..Default::default()
+                },
+            },
+        ),
+        (
+            "RFC 4954 §5 AUTH=xtext",
+            "MAIL FROM:<a@b.c> AUTH=e+3Dmc2@example.com\r\n",
+            Command::Mail {
+                from: ReversePath::Mailbox(mbox("a@b.c")),
+                params: MailParameters {
+                    auth: Some(AuthParam::Mailbox(XText("e=mc2@example.com".into()))),
+                    ..Default::default()
+                },
+            },
+        ),
+        (
+            "RFC 8689 §4.1 REQUIRETLS",
+            "MAIL FROM:<a@b.c> REQUIRETLS\r\n",
+            Command::Mail {
+                from: ReversePath::Mailbox(mbox("a@b.c")),
+                params: MailParameters {
+                    requiretls: true,
+                    ..Default::default()
+                },
+            },
+        ),
+        (
+            "RFC 5321 §4.1.2 unknown parameter kept",
+            "MAIL FROM:<a@b.c> X-FOO=bar X-FLAG\r\n",
+            Command::Mail {
+                from: ReversePath::Mailbox(mbox("a@b.c")),
+                params: MailParameters {
+                    other: vec![
+                        Parameter {
+                            keyword: "X-FOO".into(),
+                            value: Some("bar".into()),
+                        },
+                        Parameter {
+                            keyword: "X-FLAG".into(),
+                            value: None,
+                        },
+                    ],
+                    ..Default::default()
+                },
+            },
+        ),
+        (
+            "RFC 3461 §4.1/§4.2 NOTIFY ORCPT",
+            "RCPT TO:<c@d.e> NOTIFY=SUCCESS,DELAY ORCPT=rfc822;c+40d.e\r\n",
+            Command::Rcpt {
+                to: ForwardPath::Mailbox(mbox("c@d.e")),
+                params: RcptParameters {
+                    notify: Some(Notify {
+                        success: true,
+                        failure: false,
+                        delay: true,
+                    }),
+                    orcpt: Some(Orcpt {
+                        addr_type: "rfc822".into(),
+                        address: XText("c@d.e".into()),
+                    }),
+                    other: vec![],
+                },
+            },
+        ),
+        (
+            "RFC 3461 §4.1 NEVER",
+            "RCPT TO:<c@d.e> NOTIFY=NEVER\r\n",
+            Command::Rcpt {
+                to: ForwardPath::Mailbox(mbox("c@d.e")),
+                params: RcptParameters {
+                    notify: Some(Notify::default()),
+                    ..Default::default()
+                },
+            },
+        ),
+        ("RFC 5321 §4.1.1.4", "DATA\r\n", Command::Data),
+        (
+            "RFC 3030 §2",
+            "BDAT 86 LAST\r\n",
+            Command::Bdat {
+                size: 86,
+                last: true,
+            },
+        ),
+        (
+            "RFC 3030 §2",
+            "BDAT 0\r\n",
+            Command::Bdat {
+                size: 0,
+                last: false,
+            },
+        ),
+        ("RFC 5321 §4.1.1.5", "RSET\r\n", Command::Rset),
+        ("RFC 5321 §4.1.1.9", "NOOP\r\n", Command::Noop(None)),
+        (
+            "RFC 5321 §4.1.1.9",
+            "NOOP hello\r\n",
+            Command::Noop(Some("hello".into())),
+        ),
+        ("RFC 5321 §4.1.1.10", "QUIT\r\n", Command::Quit),
+        (
+            "RFC 5321 §4.1.1.6",
+            "VRFY Smith\r\n",
+            Command::Vrfy("Smith".into()),
+        ),
+        (
+            "RFC 5321 §4.1.1.7",
+            "EXPN Example-People\r\n",
+            Command::Expn("Example-People".into()),
+        ),
+        ("RFC 5321 §4.1.1.8", "HELP\r\n", Command::Help(None)),
+        ("RFC 3207 §4", "STARTTLS\r\n", Command::StartTls),
+        (
+            "RFC 4954 §4 initial response",
+            "AUTH PLAIN dGVzdAB0ZXN0ADEyMzQ=\r\n",
+            Command::Auth {
+                mechanism: "PLAIN".into(),
+                initial_response: Some(AuthData("dGVzdAB0ZXN0ADEyMzQ=".into())),
+            },
+        ),
+        (
+            "RFC 4954 §4 empty initial response",
+            "AUTH plain =\r\n",
+            Command::Auth {
+                mechanism: "PLAIN".into(),
+                initial_response: Some(AuthData("=".into())),
+            },
+        ),
+        (
+            "RFC 4954 §4",
+            "AUTH CRAM-MD5\r\n",
+            Command::Auth {
+                mechanism: "CRAM-MD5".into(),
+                initial_response: None,
+            },
+        ),
+        (
+            "RFC 1985 §5",
+            "ETRN @example.com\r\n",
+            Command::Etrn("@example.com".into()),
+        ),
+        (
+            "common leniency: space after colon",
+            "MAIL FROM: <a@b.c>\r\n",
+            Command::Mail {
+                from: ReversePath::Mailbox(mbox("a@b.c")),
+                params: MailParameters::default(),
+            },
+        ),
+    ];
+    for (section, line, want) in rows {
+        assert_eq!(cmd(line), Ok(want), "{section}: {line:?}");
+    }
+}
+
+#[test]
+fn command_errors_known_answers() {
+    let rows: Vec<(&str, &str, ParseError)> = vec![
+        (
+            "RFC 5321 §4.2.4 unknown verb",
+            "FOO bar\r\n",
+            ParseError::UnknownCommand,
+        ),
+        (
+            "RFC 5321 §2.3.8 bare LF",
+            "NOOP\n",
+            ParseError::BareLineEnding,
+        ),
+        (
+            "RFC 5321 §2.3.8 bare CR",
+            "NO\rOP\r\n",
+            ParseError::BareLineEnding,
+        ),
+        (
+            "RFC 5321 §4.1.1.2 missing brackets",
+            "MAIL FROM:a@b.c\r\n",
+            ParseError::Syntax("path"),
+        ),
+        (
+            "RFC 5321 §4.1.2 trailing dot",
+            "RCPT TO:<a@b.c.>\r\n",
+            ParseError::Syntax("forward path"),
+        ),
+        (
+            "RFC 5321 §4.1.2 empty label",
+            "RCPT TO:<a@b..c>\r\n",
+            ParseError::Syntax("forward path"),
+        ),
+        (
+            "RFC 5321 §4.1.2 label hyphen",
+            "RCPT TO:<a@-b.c>\r\n",
+            ParseError::Syntax("forward path"),
+        ),
+        (
+            "RFC 5321 §4.1.2 no local part",
+            "RCPT TO:<@b.c>\r\n",
+            ParseError::Syntax("forward path"),
+        ),
+        (
+            "RFC 5321 §4.1.2 double dot local",
+            "RCPT TO:<a..b@c.d>\r\n",
+            ParseError::Syntax("forward path"),
+        ),
+        (
+            "RFC 5321 §4.1.3 bad IPv4",
+            "RCPT TO:<a@[256.1.1.1]>\r\n",
+            ParseError::Syntax("forward path"),
+        ),
+        (
+            "RFC 5321 §4.1.1.1 HELO needs domain",
+            "HELO\r\n",
+            ParseError::Syntax("domain"),
+        ),
+        (
+            "RFC 5321 §4.1.1.4 DATA takes no argument",
+            "DATA x\r\n",
+            ParseError::Syntax("DATA"),
+        ),
+        (
+            "RFC 5321 §4.1.1.11 repeated parameter",
+            "MAIL FROM:<a@b.c> SIZE=1 SIZE=2\r\n",
+            ParseError::Parameter("SIZE"),
+        ),
+        (
+            "RFC 1870 §6 SIZE digits",
+            "MAIL FROM:<a@b.c> SIZE=12a\r\n",
+            ParseError::Syntax("SIZE"),
+        ),
+        (
+            "RFC 6152 §2 BODY value",
+            "MAIL FROM:<a@b.c> BODY=9BIT\r\n",
+            ParseError::Syntax("BODY"),
+        ),
+        (
+            "RFC 3461 §4 xtext bad hex",
+            "MAIL FROM:<a@b.c> ENVID=a+2g\r\n",
+            ParseError::Syntax("xtext"),
+        ),
+        (
+            "RFC 3461 §4.1 NOTIFY value",
+            "RCPT TO:<a@b.c> NOTIFY=SOMETIMES\r\n",
+            ParseError::Syntax("NOTIFY"),
+        ),
+        (
+            "RFC 3030 §2 BDAT size",
+            "BDAT -1\r\n",
+            ParseError::Syntax("BDAT"),
+        ),
+        (
+            "RFC 3030 §2 BDAT marker",
+            "BDAT 1 FIRST\r\n",
+            ParseError::Syntax("BDAT"),
+        ),
+        (
+            "RFC 4954 §4 mechanism chars",
+            "AUTH PL@IN\r\n",
+            ParseError::Syntax("AUTH mechanism"),
+        ),
+        (
+            "RFC 6531 §3.3 UTF-8 only",
+            "MAIL FROM:<\u{fffd}@b.c>\r\n",
+            ParseError::InvalidUtf8,
+        ),
+    ];
+    for (section, line, want) in rows {
+        let line = line.replace('\u{fffd}', "\u{0}");
+        let bytes: Vec<u8> = if line.contains('\0') {
+            line.bytes()
+                .map(|b| if b == 0 { 0xff } else { b })
+                .collect()
+        } else {
+            line.into_bytes()
+        };
+        assert_eq!(
+            Command::parse(&bytes).map(|o| o.map(|(_, c)| c)),
+            Err(want),
+            "{section}"
+        );
+    }
+}
+
+#[test]
+fn incomplete_and_too_long_lines() {
+    // RFC 5321 §4.5.3.1.4: the parser waits for CRLF, but not forever.
+    assert_eq!(Command::parse(b"MAIL FROM:<a@b"), Ok(None));
+    assert_eq!(Command::parse(b""), Ok(None));
+    let long = vec![b'A'; MAX_COMMAND_LINE];
+    assert_eq!(
+        Command::parse(&long),
+        Err(ParseError::LineTooLong {
+            limit: MAX_COMMAND_LINE
+        })
+    );
+}
+
+#[test]
+fn replies_known_answers() {
+    type Row<'a> = (&'a str, &'a str, u16, Option<(u8, u16, u16)>, Vec<&'a str>);
+    let rows: Vec<Row<'_>> = vec![
+        (
+            "RFC 5321 §4.2 single line",
+            "250 OK\r\n",
+            250,
+            None,
+            vec!["OK"],
+        ),
+        ("RFC 5321 §4.2 code only", "250\r\n", 250, None, vec![""]),
+        (
+            "RFC 5321 §4.2 multi-line",
+            "250-foo.com greets bar.com\r\n250-8BITMIME\r\n250 HELP\r\n",
+            250,
+            None,
+            vec!["foo.com greets bar.com", "8BITMIME", "HELP"],
+        ),
+        (
+            "RFC 2034 §3 enhanced code",
+            "550 5.1.1 User unknown\r\n",
+            550,
+            Some((5, 1, 1)),
+            vec!["User unknown"],
+        ),
+        (
+            "RFC 2034 §3 code on every line",
+            "250-2.0.0 a\r\n250 2.0.0 b\r\n",
+            250,
+            Some((2, 0, 0)),
+            vec!["a", "b"],
+        ),
+        (
+            "RFC 3463 §2 class must match",
+            "250 5.0.0 odd\r\n",
+            250,
+            None,
+            vec!["5.0.0 odd"],
+        ),
+        (
+            "RFC 4954 §4 334 challenge",
+            "334 VXNlcm5hbWU6\r\n",
+            334,
+            None,
+            vec!["VXNlcm5hbWU6"],
+        ),
+        (
+            "RFC 5321 §4.2 bare LF from a server tolerated",
+            "221 bye\n",
+            221,
+            None,
+            vec!["bye"],
+        ),
+    ];
+    for (section, text, code, enh, lines) in rows {
+        let (n, r) = Reply::parse(text.as_bytes()).unwrap().unwrap();
+        assert_eq!(n, text.len(), "{section}");
+        assert_eq!(r.code.get(), code, "{section}");
+        assert_eq!(
+            r.enhanced,
+            enh.and_then(|(a, b, c)| EnhancedCode::new(a, b, c)),
+            "{section}"
+        );
+        assert_eq!(r.lines, lines, "{section}");
+    }
+}
+
+#[test]
+fn reply_errors_known_answers() {
+    // RFC 5321 §4.2: three digits, then SP, "-" or CRLF; all lines one code.
+    for bad in [
+        "25 OK\r\n",
+        "abc OK\r\n",
+        "250xOK\r\n",
+        "250-a\r\n251 b\r\n",
+        "650 no\r\n",
+        "260 no\r\n",
+    ] {
+        assert_eq!(
+            Reply::parse(bad.as_bytes()),
+            Err(ParseError::MalformedReply),
+            "{bad:?}"
+        );
+    }
+    assert_eq!(Reply::parse(b"250-a\r\n250 b"), Ok(None));
+}
+
+#[test]
+fn reply_code_classification() {
+    // RFC 5321 §4.2.1: first digit severity, second category.
+    let c = ReplyCode::new(354).unwrap();
+    assert_eq!(c.severity(), crate::reply::Severity::PositiveIntermediate);
+    assert_eq!(
+        ReplyCode::new(421).unwrap().category(),
+        crate::reply::Category::Connections
+    );
+    assert_eq!(
+        ReplyCode::new(550).unwrap().category(),
+        crate::reply::Category::MailSystem
+    );
+    assert_eq!(
+        ReplyCode::new(500).unwrap().category(),
+        crate::reply::Category::Syntax
+    );
+    assert_eq!(
+        ReplyCode::new(214).unwrap().category(),
+        crate::reply::Category::Information
+    );
+    assert!(
+        ReplyCode::new(199).is_none()
+            && ReplyCode::new(600).is_none()
+            && ReplyCode::new(260).is_none()
+    );
+}
+
+#[test]
+fn capabilities_known_answers() {
+    // RFC 5321 §4.1.1.1 and each extension's EHLO keyword.
+    let text = "250-mx.example.com hello\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-8BITMIME\r\n\
+                250-SMTPUTF8\r\n250-ENHANCEDSTATUSCODES\r\n250-STARTTLS\r\n250-AUTH PLAIN login\r\n\
+                250-DSN\r\n250-CHUNKING\r\n250-BINARYMIME\r\n250-REQUIRETLS\r\n250 X-CUSTOM a b\r\n";
+    let (_, r) = Reply::parse(text.as_bytes()).unwrap().unwrap();
+    let caps = crate::Capabilities::from_reply(&r);
+    use crate::Capability as C;
+    assert_eq!(caps.domain, "mx.example.com");
+    assert_eq!(
+        caps.list,
+        vec![
+            C::Pipelining,
+            C::Size(Some(10240000)),
+            C::EightBitMime,
+            C::SmtpUtf8,
+            C::EnhancedStatusCodes,
+            C::StartTls,
+            C::Auth(vec!["PLAIN".into(), "LOGIN".into()]),
+            C::Dsn,
+            C::Chunking,
+            C::BinaryMime,
+            C::RequireTls,
+            C::Other {
+                keyword: "X-CUSTOM".into(),
+                params: vec!["a".into(), "b".into()]
+            },
+        ]
+    );
+    assert_eq!(caps.size_limit(), Some(10240000));
+    assert!(caps.has(&C::Pipelining) && !caps.has(&C::Etrn));
+    for c in &caps.list {
+        assert_eq!(&C::parse(&c.to_line()), c);
+    }
+}
