@@ -129,6 +129,21 @@ impl MaildropLock {
         })
     }
 
+    /// Checks that the lock is still ours: a holder that hung past the age
+    /// limit had its lock broken, and another session may hold the
+    /// maildrop now, so it must not change the mailbox any more.
+    pub(crate) fn check_held(&self, mailbox: &str) -> Result<(), StoreError> {
+        match fs::symlink_metadata(&self.path) {
+            Ok(meta) if inode(&meta) == self.inode => Ok(()),
+            _ => Err(StoreError::InUse {
+                mailbox: mailbox.to_owned(),
+                holder: File::open(&self.path)
+                    .ok()
+                    .and_then(|mut f| holder_of(&mut f)),
+            }),
+        }
+    }
+
     /// Tells others the holder is alive, at most once a minute.
     pub(crate) fn refresh(&mut self) {
         if self.refreshed.elapsed() >= REFRESH_EVERY {
@@ -228,7 +243,16 @@ mod tests {
         hung.file.set_modified(old).unwrap();
         assert!(MaildropLock::acquire(dir.path(), "box", "h", 3 * HOUR).is_err());
         let new = MaildropLock::acquire(dir.path(), "box", "h", HOUR).unwrap();
-        // The hung holder wakes up and leaves: the new lock stays.
+        // The hung holder wakes up: its lock is no longer its own, and when
+        // it leaves the new lock stays.
+        assert!(new.check_held("box").is_ok());
+        assert!(matches!(
+            hung.check_held("box"),
+            Err(StoreError::InUse {
+                holder: Some(_),
+                ..
+            })
+        ));
         drop(hung);
         assert!(dir.path().join(LOCK_FILE).exists());
         assert!(MaildropLock::acquire(dir.path(), "box", "h", HOUR).is_err());
