@@ -288,7 +288,15 @@ impl Maildir {
     /// ends, however it ends, so a crashed session's lock is free at once; a
     /// holder alive but hung, which stopped refreshing the file (done every
     /// minute while it works), loses its lock after
-    /// [`MaildirConfig::lock_stale_after`].
+    /// [`MaildirConfig::lock_stale_after`]. Taking, breaking and releasing
+    /// the lock happen under a brief `flock` on `yubin-pop3.lock.guard`
+    /// (never removed), so two sessions breaking a hung holder's lock at the
+    /// same moment cannot both win, and the hung holder, when it wakes up,
+    /// finds it lost the lock and commits nothing.
+    ///
+    /// Before listing, a deletion journal left by a session whose commit
+    /// was cut short is replayed (see [`Maildrop::commit`] on
+    /// [`MaildirMaildrop`]).
     pub fn open_maildrop(&self) -> Result<MaildirMaildrop, StoreError> {
         let shared = &self.shared;
         let lock = MaildropLock::acquire(
@@ -739,7 +747,7 @@ impl Maildrop for MaildirMaildrop {
     /// durable. A session whose lock was broken while it hung (see
     /// [`MaildirConfig::lock_stale_after`]) removes nothing and gets
     /// [`StoreError::InUse`]: another session may be using the listing.
-    fn commit(self) -> Result<CommitSummary, StoreError> {
+    fn commit(mut self) -> Result<CommitSummary, StoreError> {
         self.lock.check_held(&self.maildir.shared.label)?;
         let root = self.maildir.path();
         let doomed = self
@@ -946,10 +954,12 @@ mod tests {
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
-        assert!(
-            !names.iter().any(|n| n.starts_with("yubin-pop3")),
-            "{names:?}"
-        );
+        // Only the lock's guard, which is never removed, stays.
+        let ours: Vec<_> = names
+            .iter()
+            .filter(|n| n.starts_with("yubin-pop3"))
+            .collect();
+        assert_eq!(ours, [lock::GUARD_FILE], "{names:?}");
         assert_eq!(files(&maildir).len(), 1);
     }
 
