@@ -23,7 +23,7 @@
 //! or `cur/`: one with a `/`, a leading `.`, a NUL or more than 255 bytes is
 //! skipped, so a journal cannot reach outside the Maildir.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
@@ -54,6 +54,7 @@ pub(crate) fn write<'a>(
         .create(true)
         .truncate(true)
         .mode(0o600)
+        .custom_flags(super::no_follow())
         .open(&tmp)
         .map_err(|e| io("create journal", e))?;
     let mut out = std::io::BufWriter::new(file);
@@ -83,7 +84,11 @@ pub(crate) fn read(dir: &Path) -> Result<Option<Vec<(Sub, String)>>, StoreError>
         Err(e) if e.kind() == ErrorKind::NotFound => {}
         Err(e) => return Err(StoreError::io("remove journal", dir.join(JOURNAL_TMP), e)),
     }
-    let file = match File::open(&path) {
+    let file = match OpenOptions::new()
+        .read(true)
+        .custom_flags(super::no_follow())
+        .open(&path)
+    {
         Ok(file) => file,
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io("open journal", e)),

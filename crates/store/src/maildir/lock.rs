@@ -88,6 +88,7 @@ impl Guard {
             .create(true)
             .truncate(false)
             .mode(0o600)
+            .custom_flags(super::no_follow())
             .open(&path)
             .map_err(|e| StoreError::io("open lock guard", &path, e))?;
         let deadline = Instant::now() + GUARD_WAIT;
@@ -132,6 +133,7 @@ impl MaildropLock {
                 .create(true)
                 .truncate(false)
                 .mode(0o600)
+                .custom_flags(super::no_follow())
                 .open(&path)
                 .map_err(|e| io("open lock", e))?;
             let meta = file.metadata().map_err(|e| io("stat lock", e))?;
@@ -181,7 +183,10 @@ impl MaildropLock {
     pub(crate) fn check_held(&mut self, mailbox: &str) -> Result<(), StoreError> {
         let lost = || StoreError::InUse {
             mailbox: mailbox.to_owned(),
-            holder: File::open(&self.path)
+            holder: OpenOptions::new()
+                .read(true)
+                .custom_flags(super::no_follow())
+                .open(&self.path)
                 .ok()
                 .and_then(|mut f| holder_of(&mut f)),
         };

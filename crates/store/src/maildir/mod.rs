@@ -496,7 +496,7 @@ impl Maildir {
 
     fn count_crlf_size(&self, sub: Sub, file_name: &str) -> Result<u64, StoreError> {
         let path = self.shared.path.join(sub.dir()).join(file_name);
-        let mut file = File::open(&path).map_err(|e| StoreError::io("open", &path, e))?;
+        let mut file = open_message(&path).map_err(|e| StoreError::io("open", &path, e))?;
         let mut counter = CrlfCounter::new();
         let mut buf = vec![0; 64 * 1024];
         loop {
@@ -520,15 +520,54 @@ impl Maildir {
     }
 }
 
-/// Creates the Maildir's folders, private to their owner (0700).
+/// Creates the Maildir's folders, private to their owner (0700), and makes
+/// their creation durable: a message is durable only if the directories
+/// leading to it are, so every directory made here, and the entry for the
+/// topmost one in the directory that already existed, is fsynced before
+/// this returns (a delivery acknowledged right after must not vanish with
+/// its freshly made mailbox in a crash).
 fn create_dirs(path: &Path) -> Result<(), StoreError> {
+    let as_dir = |p: &Path| {
+        if p.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            p.to_owned()
+        }
+    };
+    let mut existing = as_dir(path);
+    while !existing.is_dir() {
+        match existing.parent() {
+            Some(parent) => existing = as_dir(parent),
+            None => break,
+        }
+    }
+    let mut made = existing != as_dir(path);
     for sub in ["tmp", "new", "cur"] {
         let dir = path.join(sub);
+        if dir.is_dir() {
+            continue;
+        }
         fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)
             .create(&dir)
             .map_err(|e| StoreError::io("create directory", &dir, e))?;
+        made = true;
+    }
+    if made {
+        // The Maildir holds the entries of tmp/, new/ and cur/; each parent
+        // up to the one that existed holds the entry of the one below.
+        let mut dir = as_dir(path);
+        loop {
+            sync::fsync_dir(&dir)?;
+            if dir == existing {
+                break;
+            }
+            match dir.parent() {
+                Some(parent) => dir = as_dir(parent),
+                None => break,
+            }
+        }
     }
     Ok(())
 }
@@ -540,6 +579,30 @@ struct Replayed {
     removed: usize,
     /// Messages whose removal failed; they stay in the Maildir.
     failed: usize,
+}
+
+/// `O_NOFOLLOW`, for every file this store opens in a Maildir: whoever can
+/// write the Maildir (its owner) must not make a server running with more
+/// rights read, truncate or write another file through a symbolic link.
+fn no_follow() -> i32 {
+    rustix::fs::OFlags::NOFOLLOW.bits() as i32
+}
+
+/// Opens a message file for reading: not through a symbolic link, and only
+/// a regular file (a FIFO swapped in after the listing would block the
+/// reader for ever; `O_NONBLOCK` makes opening one return at once).
+fn open_message(path: &Path) -> std::io::Result<File> {
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(no_follow() | rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    Ok(file)
 }
 
 struct Found {
@@ -669,7 +732,7 @@ impl MaildirMaildrop {
         let root = self.maildir.path().to_owned();
         let entry = &mut self.entries[index];
         let path = root.join(entry.sub.dir()).join(&entry.file_name);
-        match File::open(&path) {
+        match open_message(&path) {
             Ok(file) => return Ok((file, path)),
             Err(e) if e.kind() == ErrorKind::NotFound => {}
             Err(e) => return Err(StoreError::io("open", path, e)),
@@ -680,7 +743,7 @@ impl MaildirMaildrop {
         entry.sub = sub;
         entry.file_name = file_name;
         let path = root.join(sub.dir()).join(&entry.file_name);
-        let file = File::open(&path).map_err(|e| StoreError::io("open", &path, e))?;
+        let file = open_message(&path).map_err(|e| StoreError::io("open", &path, e))?;
         Ok((file, path))
     }
 
@@ -940,6 +1003,27 @@ mod tests {
         assert!(victim.exists());
         assert!(maildir.path().join("tmp").join("in-tmp").exists());
         assert_eq!(self::files(&maildir), files);
+    }
+
+    #[test]
+    fn creating_a_maildir_makes_every_missing_directory_and_is_idempotent() {
+        let tmp = tempfile::tempdir().unwrap();
+        let deep = tmp.path().join("a").join("b").join("c");
+        create_dirs(&deep).unwrap();
+        for sub in ["tmp", "new", "cur"] {
+            assert!(deep.join(sub).is_dir(), "{sub}");
+        }
+        create_dirs(&deep).unwrap();
+        // A Maildir missing one folder (made by hand) gets it.
+        fs::remove_dir(deep.join("cur")).unwrap();
+        create_dirs(&deep).unwrap();
+        assert!(deep.join("cur").is_dir());
+        // A file where a directory should be: an error, not a panic.
+        fs::write(tmp.path().join("f"), "").unwrap();
+        assert!(matches!(
+            create_dirs(&tmp.path().join("f").join("m")),
+            Err(StoreError::Io { .. })
+        ));
     }
 
     #[test]
