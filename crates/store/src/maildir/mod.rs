@@ -469,6 +469,11 @@ impl Maildir {
                 if file_name.starts_with('.') {
                     continue;
                 }
+                // No Maildir writer puts a line break in a name, and the
+                // deletion journal is one name per line.
+                if file_name.contains(['\n', '\r']) {
+                    continue;
+                }
                 match entry.metadata() {
                     Ok(meta) if meta.is_file() => found.push(Found {
                         sub,
@@ -1024,6 +1029,17 @@ mod tests {
             create_dirs(&tmp.path().join("f").join("m")),
             Err(StoreError::Io { .. })
         ));
+    }
+
+    #[test]
+    fn names_with_line_breaks_are_not_messages() {
+        let (_tmp, maildir, files) = three_messages();
+        // Deleting this one would write "new/<one of the three>" into the
+        // journal as a line of its own.
+        let odd = format!("{}\nx", files[0].1);
+        fs::write(maildir.path().join("new").join(&odd), "x").unwrap();
+        let session = maildir.open_maildrop().unwrap();
+        assert_eq!(session.messages().len(), 3);
     }
 
     #[test]
