@@ -164,7 +164,10 @@ struct Shared {
 ///   moves from `new/` to `cur/`, so it is stable across sessions and
 ///   restarts; see [`Uid::from_name`] for names too long for UIDL.
 /// - A POP3 session locks the Maildir (see [`Maildir::open_maildrop`]) and, on
-///   commit, removes the deleted messages, moves the others it listed from
+///   commit, removes the deleted messages as one step that survives a crash
+///   (a durable journal, `yubin-pop3.deletions`, names them first, and the
+///   next session finishes what a crash cut short; see
+///   [`Maildir::recover_deletions`]), moves the others it listed from
 ///   `new/` to `cur/` (so mail clients see them as no longer new) and adds
 ///   the `S` (seen) flag to those it retrieved; both are configurable.
 #[derive(Debug, Clone)]
