@@ -183,6 +183,41 @@ pub(crate) fn remove(dir: &Path) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever the file holds: no panic, and every entry used is one
+        /// plain name in new/ or cur/.
+        #[test]
+        fn any_journal_reads_safely(
+            body in proptest::collection::vec(
+                prop_oneof![
+                    Just(b"new/".to_vec()),
+                    Just(b"cur/".to_vec()),
+                    Just(b"../".to_vec()),
+                    Just(b"\n".to_vec()),
+                    Just(b"end\n".to_vec()),
+                    proptest::collection::vec(any::<u8>(), 0..8),
+                ],
+                0..24,
+            ),
+            header in any::<bool>(),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let mut text = if header { format!("{HEADER}\n").into_bytes() } else { Vec::new() };
+            text.extend(body.concat());
+            fs::write(dir.path().join(JOURNAL), &text).unwrap();
+            if let Some(entries) = read(dir.path()).unwrap() {
+                prop_assert!(text.starts_with(HEADER.as_bytes()));
+                for (_, name) in entries {
+                    prop_assert!(!name.is_empty() && !name.starts_with('.'));
+                    prop_assert!(!name.contains(['/', '\0']));
+                }
+            } else {
+                prop_assert!(!dir.path().join(JOURNAL).exists());
+            }
+        }
+    }
 
     #[test]
     fn a_written_journal_reads_back() {

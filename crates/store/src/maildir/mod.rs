@@ -56,7 +56,10 @@ pub struct MaildirConfig {
     /// this long is broken (a hung session; a crashed one frees the lock at
     /// once, see [`Maildir::open_maildrop`]). Default 30 minutes: three times
     /// the shortest POP3 inactivity timer RFC 1939 §3 allows (10 minutes),
-    /// while a working holder refreshes every minute.
+    /// while a working holder refreshes every minute. The refresh happens
+    /// at session calls (RETR, TOP, DELE, QUIT), not while a message is
+    /// streamed: one download longer than this can lose the lock, and the
+    /// session's commit then removes nothing ([`StoreError::InUse`]).
     pub lock_stale_after: Duration,
     /// Limits per mailbox. Default none. Usage is counted from the names in
     /// `new/` and `cur/` at each delivery (a directory listing, no reads and
