@@ -12,6 +12,11 @@
 //! bench prints deliveries per second for each case, our rate as a ratio to
 //! the peer's, and how many fsyncs of `new/` the concurrent deliveries
 //! shared (group commit).
+//!
+//! A second group times a POP3 session's commit deleting 100 messages: ours
+//! is atomic across a crash (a durable deletion journal, then the unlinks,
+//! then the journal goes), the peer unlinks each file and fsyncs the
+//! folders, which a crash can cut half-way. The ratio is the journal's cost.
 
 use std::fs::{self, File};
 use std::io::Write;
@@ -20,7 +25,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput};
-use yubin::store::{Maildir, MaildirConfig};
+use yubin::store::{Maildir, MaildirConfig, Maildrop};
 
 const WRITERS: u64 = 8;
 
@@ -108,6 +113,80 @@ fn deliveries(c: &mut Criterion) {
     group.finish();
 }
 
+/// Messages per deletion commit.
+const DELETED: usize = 100;
+
+/// `DELETED` small messages in `new/` (set-up, not timed: no fsync).
+fn fill(dir: &Path, round: u64) -> Vec<PathBuf> {
+    for sub in ["tmp", "new", "cur"] {
+        fs::create_dir_all(dir.join(sub)).unwrap();
+    }
+    (0..DELETED)
+        .map(|i| {
+            let path = dir.join("new").join(format!(
+                "{}.M{i}P1Q{round}.bench,S=15,W=17",
+                1_700_000_000 + i
+            ));
+            fs::write(&path, "Subject: x\n\nx\n").unwrap();
+            path
+        })
+        .collect()
+}
+
+/// Our commit: open the maildrop, DELE every message, QUIT.
+fn yubin_commit(dir: &Path) -> Duration {
+    let config = MaildirConfig::default().with_move_seen_to_cur(false);
+    let maildir = Maildir::open(dir, config).unwrap();
+    let mut session = maildir.open_maildrop().unwrap();
+    let start = Instant::now();
+    for i in 0..session.messages().len() {
+        session.mark_deleted(i).unwrap();
+    }
+    session.commit().unwrap();
+    start.elapsed()
+}
+
+/// The peer's commit: unlink each file, fsync the folder.
+fn naive_commit(dir: &Path, files: &[PathBuf]) -> Duration {
+    let start = Instant::now();
+    for file in files {
+        fs::remove_file(file).unwrap();
+    }
+    File::open(dir.join("new")).unwrap().sync_all().unwrap();
+    start.elapsed()
+}
+
+fn deletions(c: &mut Criterion) {
+    let mut group = c.benchmark_group("commit_100_deletions");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3));
+    let tmp = bench_dir();
+    let round = AtomicU64::new(0);
+    group.bench_function("yubin_maildir_journaled", |b| {
+        b.iter_custom(|iters| {
+            (0..iters)
+                .map(|_| {
+                    fill(tmp.path(), round.fetch_add(1, Ordering::Relaxed));
+                    yubin_commit(tmp.path())
+                })
+                .sum()
+        });
+    });
+    group.bench_function("naive_std_fs_unlinks", |b| {
+        b.iter_custom(|iters| {
+            (0..iters)
+                .map(|_| {
+                    let files = fill(tmp.path(), round.fetch_add(1, Ordering::Relaxed));
+                    naive_commit(tmp.path(), &files)
+                })
+                .sum()
+        });
+    });
+    group.finish();
+}
+
 /// The same four cases timed once more side by side (ours and the peer's
 /// runs alternate, twice each, to spread the machine's noise over both), for
 /// the ratio and the group-commit count criterion does not print.
@@ -138,11 +217,29 @@ fn report() {
             (2 * deliveries) as f64 / maildir.dir_fsyncs().max(1) as f64,
         );
     }
+    let tmp = bench_dir();
+    let (mut ours, mut peer) = (Duration::ZERO, Duration::ZERO);
+    let rounds = 20;
+    for round in 0..rounds {
+        fill(tmp.path(), 2 * round);
+        ours += yubin_commit(tmp.path());
+        let files = fill(tmp.path(), 2 * round + 1);
+        peer += naive_commit(tmp.path(), &files);
+    }
+    let per = |d: Duration| d / rounds as u32;
+    println!(
+        "\ncommit deleting {DELETED} messages: yubin (journaled, atomic) {:?}, \
+         naive unlinks {:?}, ratio of times {:.2}",
+        per(ours),
+        per(peer),
+        ours.as_secs_f64() / peer.as_secs_f64(),
+    );
 }
 
 fn main() {
     let mut criterion = Criterion::default().configure_from_args();
     deliveries(&mut criterion);
+    deletions(&mut criterion);
     criterion.final_summary();
     report();
 }

@@ -5,13 +5,15 @@
 //! cargo run --example maildir -- deliver DIR < message.eml   # prints the new unique id
 //! cargo run --example maildir -- list DIR                    # "<unique id> <POP3 size>" per line
 //! cargo run --example maildir -- read DIR ID                 # the message, CRLF, to stdout
-//! cargo run --example maildir -- delete DIR ID
+//! cargo run --example maildir -- delete DIR ID...                # one commit for all
 //! ```
 //!
 //! `deliver` creates DIR (with tmp/, new/, cur/) if needed and returns once
 //! the message is durable. `list`, `read` and `delete` take the maildrop
 //! lock like a POP3 session, so they wait for no one: while a session holds
-//! it they fail with "in use". `read` prints the message as POP3 would send
+//! it they fail with "in use". `delete` removes all the messages named, in
+//! one commit: killed half-way, the next session sees none or all of them
+//! removed. `read` prints the message as POP3 would send
 //! it (CRLF line endings, no dot-stuffing), as many octets as `list` says.
 //!
 //! Exit codes follow sysexits(3), as mail delivery programs do: 0 done,
@@ -23,7 +25,8 @@ use std::process::ExitCode;
 
 use yubin::store::{Maildir, MaildirConfig, Maildrop, StoreError};
 
-const USAGE: &str = "usage: maildir deliver DIR < message | list DIR | read DIR ID | delete DIR ID";
+const USAGE: &str =
+    "usage: maildir deliver DIR < message | list DIR | read DIR ID | delete DIR ID...";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -32,7 +35,7 @@ fn main() -> ExitCode {
         ["deliver", dir] => deliver(dir),
         ["list", dir] => list(dir),
         ["read", dir, id] => read(dir, id),
-        ["delete", dir, id] => delete(dir, id),
+        ["delete", dir, ids @ ..] if !ids.is_empty() => delete(dir, ids),
         _ => {
             let _ = writeln!(std::io::stderr(), "{USAGE}");
             return ExitCode::from(64);
@@ -107,9 +110,27 @@ fn read(dir: &str, id: &str) -> Result<(), StoreError> {
     out.flush().map_err(io_error("write"))
 }
 
-fn delete(dir: &str, id: &str) -> Result<(), StoreError> {
+fn delete(dir: &str, ids: &[&str]) -> Result<(), StoreError> {
     let mut maildrop = Maildir::open(dir, config())?.open_maildrop()?;
-    let index = find(&maildrop, id)?;
-    maildrop.mark_deleted(index)?;
+    let index: std::collections::HashMap<&str, usize> = maildrop
+        .messages()
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.uid.as_str(), i))
+        .collect();
+    let mut doomed = Vec::with_capacity(ids.len());
+    for id in ids {
+        let i = index
+            .get(id)
+            .copied()
+            .ok_or_else(|| StoreError::MessageVanished((*id).to_owned()))?;
+        doomed.push(i);
+    }
+    for i in doomed {
+        // The same id named twice is deleted once.
+        if !maildrop.messages()[i].deleted {
+            maildrop.mark_deleted(i)?;
+        }
+    }
     maildrop.commit().map(drop)
 }

@@ -1,6 +1,7 @@
 //! The `maildir` example driven as a user scripts it, checked against
-//! Python's `mailbox`, and killed mid-delivery to show that a partial
-//! message never shows in new/ or cur/.
+//! Python's `mailbox`, killed mid-delivery to show that a partial message
+//! never shows in new/ or cur/, and killed mid-commit to show that the next
+//! session sees none or all of the deletions.
 #![cfg(feature = "store")]
 
 use std::io::Write;
@@ -232,4 +233,155 @@ fn a_delivery_killed_at_any_point_never_leaves_a_partial_message() {
     assert!(std::fs::read_dir(dir.join("tmp")).unwrap().count() > 0);
     let listing = stdout(&run(&["list", &dir_arg], b""));
     assert_eq!(listing.lines().count(), message_files(&dir).len());
+}
+
+/// The deletion journal's name in the Maildir (see the store's `journal`
+/// module): while it exists, a commit was decided but may not be finished.
+const JOURNAL: &str = "yubin-pop3.deletions";
+/// Where the journal is written before it is renamed into place: its
+/// appearance is the start of the commit.
+const JOURNAL_TMP: &str = "yubin-pop3.deletions.tmp";
+
+/// A Maildir of `count` small messages, written directly (the test is about
+/// deleting them, and this is quick); returns their unique ids.
+fn fill(dir: &Path, count: usize) -> Vec<String> {
+    for sub in ["tmp", "new", "cur"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+    }
+    (0..count)
+        .map(|i| {
+            let unique = format!("{}.M{i}P1Q{i}.crash-test", 1_700_000_000 + i);
+            // Half already seen by a mail client: in cur/ with flags.
+            let path = if i % 2 == 0 {
+                dir.join("new").join(format!("{unique},S=16,W=17"))
+            } else {
+                dir.join("cur").join(format!("{unique},S=16,W=17:2,S"))
+            };
+            std::fs::write(path, format!("Subject: {:04}\n\n", i % 10_000)).unwrap();
+            unique
+        })
+        .collect()
+}
+
+/// Starts `maildir delete DIR IDS...` and waits, polling, until its commit
+/// starts (the journal appears) or it ends; bounded by a 30 s limit.
+/// Returns the child, still running unless it ended.
+fn delete_until_commit_starts(dir: &Path, ids: &[String]) -> std::process::Child {
+    let mut child = Command::new(example())
+        .arg("delete")
+        .arg(dir)
+        .args(ids)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let limit = std::time::Instant::now() + Duration::from_secs(30);
+    while std::time::Instant::now() < limit {
+        if dir.join(JOURNAL_TMP).exists()
+            || dir.join(JOURNAL).exists()
+            || child.try_wait().unwrap().is_some()
+        {
+            return child;
+        }
+        std::thread::yield_now();
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the delete command neither committed nor ended in 30 s");
+}
+
+#[test]
+fn a_commit_killed_at_any_point_removes_none_or_all() {
+    const COUNT: usize = 400;
+    let tmp = tempfile::tempdir().unwrap();
+    let seed = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
+    let mut rng = Rng(seed);
+    // One uncut run: how long a commit of COUNT deletions takes here, from
+    // the journal's appearance to the end of the process.
+    let dir = tmp.path().join("uncut");
+    let ids = fill(&dir, COUNT);
+    let mut child = delete_until_commit_starts(&dir, &ids);
+    let started = std::time::Instant::now();
+    assert!(child.wait().unwrap().success());
+    let commit = started.elapsed();
+    assert_eq!(message_files(&dir).len(), 0);
+    assert!(!dir.join(JOURNAL).exists());
+
+    let (mut cut_mid_commit, mut none, mut all) = (0, 0, 0);
+    let rounds = 16;
+    for round in 0..rounds {
+        let dir = tmp.path().join(format!("round{round}"));
+        let ids = fill(&dir, COUNT);
+        // A few rounds are killed before the commit (while the session
+        // opens and lists), the others at a random point of the commit.
+        let mut child;
+        let delay = if round % 4 == 0 {
+            child = Command::new(example())
+                .arg("delete")
+                .arg(&dir)
+                .args(&ids)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            rng.below(20_000)
+        } else {
+            child = delete_until_commit_starts(&dir, &ids);
+            rng.below(commit.as_micros() as u64 + 1)
+        };
+        std::thread::sleep(Duration::from_micros(delay));
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        let left = message_files(&dir).len();
+        let journal = dir.join(JOURNAL).exists();
+        let at = format!("seed {seed}, round {round}, killed after {delay} µs");
+        if status.success() {
+            assert_eq!(
+                (left, journal),
+                (0, false),
+                "{at}: acknowledged but not done"
+            );
+        }
+        // Some files gone, some not: only ever after the journal was
+        // durable, and the journal stays until every removal is.
+        if 0 < left && left < COUNT {
+            assert!(
+                journal,
+                "{at}: {left} of {COUNT} left and no journal to finish"
+            );
+        }
+        if journal {
+            cut_mid_commit += 1;
+        }
+        // The next session (the example's `list`) finishes or ignores it.
+        let listed = stdout(&run(&["list", dir.to_str().unwrap()], b""))
+            .lines()
+            .count();
+        assert!(
+            !dir.join(JOURNAL).exists(),
+            "{at}: journal left after replay"
+        );
+        assert_eq!(listed, message_files(&dir).len(), "{at}");
+        match listed {
+            0 => all += 1,
+            COUNT => {
+                assert!(!journal, "{at}: a durable journal was not replayed");
+                none += 1;
+            }
+            _ => panic!("{at}: {listed} of {COUNT} messages left: not all-or-nothing"),
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    assert_eq!(none + all, rounds);
+    assert!(
+        cut_mid_commit > 0,
+        "seed {seed}: no round was cut mid-commit ({none} none, {all} all; a whole \
+         commit takes {commit:?})"
+    );
 }

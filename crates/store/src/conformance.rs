@@ -24,7 +24,7 @@ type Check<S> = (&'static str, fn(&S));
 
 /// Every check, each on a fresh store from `fresh`.
 pub fn run_all<S: MailStore>(mut fresh: impl FnMut() -> S) {
-    let checks: [Check<S>; 12] = [
+    let checks: [Check<S>; 14] = [
         (
             "delivered messages are listed and read back",
             delivered_messages_are_listed_and_read_back,
@@ -63,6 +63,14 @@ pub fn run_all<S: MailStore>(mut fresh: impl FnMut() -> S) {
         (
             "bad message numbers are refused",
             bad_message_numbers_are_refused,
+        ),
+        (
+            "odd messages keep their pop3 size",
+            odd_messages_keep_their_pop3_size,
+        ),
+        (
+            "a commit with nothing deleted keeps everything",
+            a_commit_with_nothing_deleted_keeps_everything,
         ),
     ];
     for (name, check) in checks {
@@ -305,6 +313,74 @@ pub fn bad_message_numbers_are_refused(store: &impl MailStore) {
         Err(StoreError::NoSuchMessage(7))
     ));
     assert!(session.message(0).is_ok());
+}
+
+/// Messages at the edges of what SMTP or a local program hands over: the
+/// listing's size is exactly the octets RETR gives (RFC 1939 §5 LIST, §7
+/// TOP: a server that says one size and sends another breaks clients), the
+/// listing keeps delivery order, and a message already in CRLF form reads
+/// back unchanged.
+pub fn odd_messages_keep_their_pop3_size(store: &impl MailStore) {
+    let alice = mailbox(store, "alice");
+    let mut long_line = vec![b'x'; 200_000];
+    long_line.extend_from_slice(b"\r\n");
+    let messages: [(&[u8], bool); 9] = [
+        // (message, already CRLF-clean)
+        (b"", true),
+        (b"Subject: no newline at all", true),
+        (b"Subject: x\r\n\r\nno final newline", true),
+        (b"Subject: x\r\n\r\n.\r\n..\r\n.x\r\n", true),
+        (b"Subject: \xff\x00\r\n\r\n8 bit \x80\x00\r\n", true),
+        (&long_line, true),
+        (b"a bare\rCR\r\n", false),
+        (b"CR CR LF\r\r\n\r\n", false),
+        (b"\n\n\r\n\n", false),
+    ];
+    let mut uids = Vec::new();
+    for (message, _) in &messages {
+        let delivered = store.deliver(&alice, message).expect("deliver");
+        uids.push(delivered);
+    }
+    let mut session = store.open_maildrop(&alice).expect("open");
+    let listing = session.messages().to_vec();
+    assert_eq!(listing.len(), messages.len());
+    for (index, ((message, clean), delivered)) in messages.iter().zip(&uids).enumerate() {
+        let info = &listing[index];
+        assert_eq!(info.uid, delivered.uid, "delivery order at {index}");
+        assert_eq!(info.size, delivered.size, "message {index}");
+        let read = read_all(&mut session, index);
+        assert_eq!(
+            read.len() as u64,
+            info.size,
+            "message {index}: LIST vs RETR"
+        );
+        if *clean {
+            assert_eq!(read, *message, "message {index}");
+        }
+        let top = session
+            .read_top(index, usize::MAX)
+            .expect("top")
+            .read_to_vec()
+            .expect("top chunks");
+        assert_eq!(top, read, "message {index}: TOP with every line");
+    }
+}
+
+/// RFC 1939 §6: QUIT with nothing deleted removes nothing and frees the
+/// maildrop.
+pub fn a_commit_with_nothing_deleted_keeps_everything(store: &impl MailStore) {
+    let alice = mailbox(store, "alice");
+    store.deliver(&alice, CRLF_MESSAGE).expect("deliver");
+    store.deliver(&alice, LF_MESSAGE).expect("deliver");
+    let mut session = store.open_maildrop(&alice).expect("open");
+    let before = session.messages().to_vec();
+    read_all(&mut session, 1);
+    session.mark_deleted(0).expect("dele");
+    session.reset();
+    let summary = session.commit().expect("commit");
+    assert_eq!((summary.removed, summary.kept), (0, 2));
+    let session = store.open_maildrop(&alice).expect("open after commit");
+    assert_eq!(session.messages(), &before[..]);
 }
 
 /// The invariants every input must keep in the store's parsers and

@@ -71,8 +71,10 @@
 //! client) pays one `block_on` per call instead.
 //!
 //! **The rule for async callers:** never call a method of [`MailStore`],
-//! [`Delivery`] or [`Maildrop`], nor iterate [`MessageChunks`], on an async
-//! executor thread. With tokio, run each call in
+//! [`Delivery`] or [`Maildrop`], nor iterate [`MessageChunks`], nor drop a
+//! delivery or a maildrop (dropping removes an abandoned delivery's file and
+//! releases the maildrop lock, both file operations), on an async executor
+//! thread. With tokio, run each call in
 //! `tokio::task::spawn_blocking` (stores are `Send + Sync` and deliveries,
 //! maildrops and chunk streams are `Send`, so they move into the closure and
 //! back); other runtimes have their equivalent (`blocking::unblock`). Calls

@@ -136,6 +136,13 @@ pub trait Maildrop: Send + std::fmt::Debug {
 
     /// Removes the messages marked deleted and releases the maildrop (RFC 1939
     /// §6, UPDATE state). Returns only once the removals are durable.
+    ///
+    /// The removals are one atomic step: if the process dies during the
+    /// commit, the next session sees none or all of them removed, never
+    /// some (the Maildir store journals them, see
+    /// [`MaildirMaildrop`](crate::MaildirMaildrop); the memory store removes
+    /// them under one lock). A removal that fails for another reason is
+    /// reported as [`StoreError::NotAllRemoved`], and that message stays.
     fn commit(self) -> Result<CommitSummary, StoreError>;
 
     /// The number and total size of the messages not marked deleted (RFC

@@ -84,7 +84,9 @@ impl MessageChunks {
         self
     }
 
-    /// Reads the rest of the message into one buffer.
+    /// Reads the rest of the message into one buffer: as much memory as the
+    /// message is large, so for tests and small messages; a server sends
+    /// the chunks as they come.
     pub fn read_to_vec(self) -> Result<Vec<u8>, StoreError> {
         let mut out = Vec::new();
         for chunk in self {

@@ -231,3 +231,65 @@ fn unsafe_mailbox_names_never_reach_the_file_system() {
         ));
     }
 }
+
+/// A server may run with more rights than the Maildir's owner, who can put
+/// anything in the Maildir: no file the store opens there is followed
+/// through a symbolic link, and a message swapped for a link or a FIFO after
+/// the listing is an error, not another file's content or a hang.
+#[test]
+fn links_and_fifos_planted_in_the_maildir_are_not_followed() {
+    use std::os::unix::fs::symlink;
+    let tmp = tempfile::tempdir().unwrap();
+    let secret = tmp.path().join("secret");
+    fs::write(&secret, "Subject: secret\n\nnot yours\n").unwrap();
+    let maildir = Maildir::create(tmp.path().join("m"), MaildirConfig::default()).unwrap();
+    let root = maildir.path().to_owned();
+
+    // The lock file made a link: opening refuses, the target is untouched.
+    symlink(&secret, root.join("yubin-pop3.lock")).unwrap();
+    assert!(matches!(
+        maildir.open_maildrop(),
+        Err(StoreError::Io { .. })
+    ));
+    fs::remove_file(root.join("yubin-pop3.lock")).unwrap();
+
+    // A link in new/ is not a message.
+    symlink(&secret, root.join("new").join("1.M1P1Q1.link")).unwrap();
+    maildir.deliver(MESSAGE).unwrap();
+    maildir.deliver(MESSAGE).unwrap();
+    let mut session = maildir.open_maildrop().unwrap();
+    assert_eq!(session.messages().len(), 2);
+
+    // Listed messages swapped for a link and a FIFO behind the session.
+    let listed: Vec<_> = names(&root.join("new"))
+        .into_iter()
+        .filter(|n| !n.contains("link"))
+        .collect();
+    let first = root.join("new").join(&listed[0]);
+    fs::remove_file(&first).unwrap();
+    symlink(&secret, &first).unwrap();
+    let second = root.join("new").join(&listed[1]);
+    fs::remove_file(&second).unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(&second)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for index in 0..2 {
+        match session.read(index) {
+            Err(StoreError::Io { .. }) => {}
+            other => panic!("message {index}: {other:?}"),
+        }
+    }
+
+    // The journal's temporary file made a link during the session: the
+    // commit fails and removes nothing; the target is untouched.
+    symlink(&secret, root.join("yubin-pop3.deletions.tmp")).unwrap();
+    session.mark_deleted(0).unwrap();
+    assert!(matches!(session.commit(), Err(StoreError::Io { .. })));
+    assert_eq!(
+        fs::read_to_string(&secret).unwrap(),
+        "Subject: secret\n\nnot yours\n"
+    );
+    assert!(fs::symlink_metadata(&first).is_ok());
+}

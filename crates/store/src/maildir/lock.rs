@@ -14,10 +14,15 @@
 //!   inode) and a new one is made, so a hung session blocks the mailbox at
 //!   most that long.
 //!
-//! Locking the file that is at the path, not one unlinked meanwhile: after
-//! the `flock`, the inode of the open file is compared with the one at the
-//! path, and the attempt is made again if they differ. A holder unlinks the
-//! file before it closes it, so it never removes another session's lock.
+//! Every change to which file is at the lock's path (taking it, breaking a
+//! hung holder's lock, unlinking it on release) happens while holding an
+//! exclusive `flock` on a second file, `yubin-pop3.lock.guard`, which is
+//! never removed and is held only for those few system calls. Without it, a
+//! check ("is this still the stale file?") and the unlink that follows could
+//! interleave with another session's, and two sessions would each hold a
+//! lock on a different file. A holder checks, under the guard, that its lock
+//! is still the one at the path before it commits (see
+//! [`MaildropLock::check_held`]).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind, Read, Seek, Write};
@@ -32,12 +37,21 @@ use crate::StoreError;
 /// The lock file's name inside the Maildir.
 pub(crate) const LOCK_FILE: &str = "yubin-pop3.lock";
 
+/// The guard file's name inside the Maildir.
+pub(crate) const GUARD_FILE: &str = "yubin-pop3.lock.guard";
+
+/// How long to wait for the guard before giving up: it is held for a few
+/// system calls at a time, so only a stopped process holds it longer.
+const GUARD_WAIT: Duration = Duration::from_secs(2);
+
 /// How often a holder refreshes its lock.
 const REFRESH_EVERY: Duration = Duration::from_secs(60);
 
 /// A held maildrop lock; dropping it releases the lock.
 #[derive(Debug)]
 pub(crate) struct MaildropLock {
+    /// The Maildir.
+    dir: PathBuf,
     path: PathBuf,
     /// Holds the `flock`; closing it releases the lock.
     file: File,
@@ -58,6 +72,40 @@ fn holder_of(file: &mut File) -> Option<String> {
     Some(format!("pid {pid} on {host}"))
 }
 
+/// The guard: an exclusive `flock` on [`GUARD_FILE`], released when dropped.
+struct Guard {
+    _file: File,
+}
+
+impl Guard {
+    /// Takes the guard of the Maildir at `dir`; `None` if another process
+    /// kept it for longer than [`GUARD_WAIT`].
+    fn take(dir: &Path) -> Result<Option<Guard>, StoreError> {
+        let path = dir.join(GUARD_FILE);
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .custom_flags(super::no_follow())
+            .open(&path)
+            .map_err(|e| StoreError::io("open lock guard", &path, e))?;
+        let deadline = Instant::now() + GUARD_WAIT;
+        loop {
+            match flock(&file, FlockOperation::NonBlockingLockExclusive) {
+                Ok(()) => return Ok(Some(Guard { _file: file })),
+                Err(e) if e == rustix::io::Errno::WOULDBLOCK || e == rustix::io::Errno::INTR => {}
+                Err(e) => return Err(StoreError::io("flock", &path, e.into())),
+            }
+            if Instant::now() >= deadline {
+                return Ok(None);
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+}
+
 impl MaildropLock {
     /// Takes the lock of the Maildir at `dir`, named `mailbox` in errors.
     pub(crate) fn acquire(
@@ -68,15 +116,24 @@ impl MaildropLock {
     ) -> Result<MaildropLock, StoreError> {
         let path = dir.join(LOCK_FILE);
         let io = |op, e| StoreError::io(op, &path, e);
-        // Bounded: each round takes the lock, refuses, or loses a race with
-        // a session releasing or breaking the lock at that very moment.
-        for _ in 0..8 {
+        let in_use = |holder| StoreError::InUse {
+            mailbox: mailbox.to_owned(),
+            holder,
+        };
+        let Some(_guard) = Guard::take(dir)? else {
+            return Err(in_use(None));
+        };
+        // Two rounds at most: the file at the path is free, held, or held by
+        // a hung session, whose file is then unlinked so the second round
+        // makes a new one nobody holds.
+        for _ in 0..2 {
             let mut file = OpenOptions::new()
                 .read(true)
                 .write(true)
                 .create(true)
                 .truncate(false)
                 .mode(0o600)
+                .custom_flags(super::no_follow())
                 .open(&path)
                 .map_err(|e| io("open lock", e))?;
             let meta = file.metadata().map_err(|e| io("stat lock", e))?;
@@ -89,26 +146,17 @@ impl MaildropLock {
                         .and_then(|m| SystemTime::now().duration_since(m).ok())
                         .unwrap_or_default();
                     if age <= stale_after {
-                        return Err(StoreError::InUse {
-                            mailbox: mailbox.to_owned(),
-                            holder: holder_of(&mut file),
-                        });
+                        return Err(in_use(holder_of(&mut file)));
                     }
-                    // A hung holder: break its lock, then try again.
-                    if fs::symlink_metadata(&path).is_ok_and(|now| inode(&now) == inode(&meta)) {
-                        let _ = fs::remove_file(&path);
+                    // A hung holder: break its lock. Under the guard, so
+                    // the file unlinked is the one just found stale.
+                    match fs::remove_file(&path) {
+                        Ok(()) => continue,
+                        Err(e) if e.kind() == ErrorKind::NotFound => continue,
+                        Err(e) => return Err(io("break lock", e)),
                     }
-                    continue;
                 }
                 Err(e) => return Err(io("flock", e.into())),
-            }
-            // Still the file at the path? A holder releasing, or a breaker,
-            // may have unlinked it since we opened it.
-            match fs::symlink_metadata(&path) {
-                Ok(now) if inode(&now) == inode(&meta) => {}
-                Ok(_) => continue,
-                Err(e) if e.kind() == ErrorKind::NotFound => continue,
-                Err(e) => return Err(io("stat lock", e)),
             }
             file.set_len(0)
                 .and_then(|()| file.rewind())
@@ -117,16 +165,42 @@ impl MaildropLock {
                 })
                 .map_err(|e| io("write lock", e))?;
             return Ok(MaildropLock {
+                dir: dir.to_owned(),
                 path,
                 file,
                 inode: inode(&meta),
                 refreshed: Instant::now(),
             });
         }
-        Err(StoreError::InUse {
+        Err(in_use(None))
+    }
+
+    /// Checks that the lock is still ours, and refreshes it: a holder that
+    /// hung past the age limit had its lock broken, and another session may
+    /// hold the maildrop now, so it must not change the mailbox any more.
+    /// Under the guard, so no one breaks the lock between the check and the
+    /// refresh; once refreshed it is good for the whole age limit.
+    pub(crate) fn check_held(&mut self, mailbox: &str) -> Result<(), StoreError> {
+        let lost = || StoreError::InUse {
             mailbox: mailbox.to_owned(),
-            holder: None,
-        })
+            holder: OpenOptions::new()
+                .read(true)
+                .custom_flags(super::no_follow())
+                .open(&self.path)
+                .ok()
+                .and_then(|mut f| holder_of(&mut f)),
+        };
+        let Some(_guard) = Guard::take(&self.dir)? else {
+            return Err(lost());
+        };
+        match fs::symlink_metadata(&self.path) {
+            Ok(meta) if inode(&meta) == self.inode => {}
+            _ => return Err(lost()),
+        }
+        self.refreshed = Instant::now();
+        self.file
+            .set_modified(SystemTime::now())
+            .map_err(|e| StoreError::io("refresh lock", &self.path, e))
     }
 
     /// Tells others the holder is alive, at most once a minute.
@@ -143,8 +217,10 @@ impl MaildropLock {
 impl Drop for MaildropLock {
     fn drop(&mut self) {
         // Unlink while still holding the flock, and only our own file: if we
-        // hung and our lock was broken, the new holder's file stays.
-        if let Ok(meta) = fs::symlink_metadata(&self.path)
+        // hung and our lock was broken, the new holder's file stays. Without
+        // the guard, leave the file: a file nobody holds a flock on is free.
+        if let Ok(Some(_guard)) = Guard::take(&self.dir)
+            && let Ok(meta) = fs::symlink_metadata(&self.path)
             && inode(&meta) == self.inode
         {
             let _ = fs::remove_file(&self.path);
@@ -223,17 +299,46 @@ mod tests {
     #[test]
     fn a_hung_holders_lock_is_broken_after_the_age_limit() {
         let dir = tempfile::tempdir().unwrap();
-        let hung = MaildropLock::acquire(dir.path(), "box", "h", HOUR).unwrap();
+        let mut hung = MaildropLock::acquire(dir.path(), "box", "h", HOUR).unwrap();
         let old = SystemTime::now() - 2 * HOUR;
         hung.file.set_modified(old).unwrap();
         assert!(MaildropLock::acquire(dir.path(), "box", "h", 3 * HOUR).is_err());
-        let new = MaildropLock::acquire(dir.path(), "box", "h", HOUR).unwrap();
-        // The hung holder wakes up and leaves: the new lock stays.
+        let mut new = MaildropLock::acquire(dir.path(), "box", "h", HOUR).unwrap();
+        // The hung holder wakes up: its lock is no longer its own, and when
+        // it leaves the new lock stays.
+        assert!(new.check_held("box").is_ok());
+        assert!(matches!(
+            hung.check_held("box"),
+            Err(StoreError::InUse {
+                holder: Some(_),
+                ..
+            })
+        ));
         drop(hung);
         assert!(dir.path().join(LOCK_FILE).exists());
         assert!(MaildropLock::acquire(dir.path(), "box", "h", HOUR).is_err());
         drop(new);
         assert!(!dir.path().join(LOCK_FILE).exists());
+    }
+
+    #[test]
+    fn a_guard_kept_too_long_refuses_rather_than_blocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut held = MaildropLock::acquire(dir.path(), "box", "h", HOUR).unwrap();
+        let guard = Guard::take(dir.path()).unwrap().unwrap();
+        let started = Instant::now();
+        let err = MaildropLock::acquire(dir.path(), "box", "h", HOUR).unwrap_err();
+        assert!(
+            matches!(err, StoreError::InUse { holder: None, .. }),
+            "{err:?}"
+        );
+        assert!(held.check_held("box").is_err());
+        assert!(started.elapsed() >= 2 * GUARD_WAIT);
+        // Released without the guard: the file stays, but nobody holds it.
+        drop(held);
+        drop(guard);
+        assert!(dir.path().join(LOCK_FILE).exists());
+        MaildropLock::acquire(dir.path(), "box", "h", HOUR).unwrap();
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The Maildir store: one Maildir (`tmp/`, `new/`, `cur/`) per mailbox; the
 //! rules it follows are on [`Maildir`].
 
+mod journal;
 mod lock;
 mod name;
 mod sync;
@@ -55,7 +56,10 @@ pub struct MaildirConfig {
     /// this long is broken (a hung session; a crashed one frees the lock at
     /// once, see [`Maildir::open_maildrop`]). Default 30 minutes: three times
     /// the shortest POP3 inactivity timer RFC 1939 §3 allows (10 minutes),
-    /// while a working holder refreshes every minute.
+    /// while a working holder refreshes every minute. The refresh happens
+    /// at session calls (RETR, TOP, DELE, QUIT), not while a message is
+    /// streamed: one download longer than this can lose the lock, and the
+    /// session's commit then removes nothing ([`StoreError::InUse`]).
     pub lock_stale_after: Duration,
     /// Limits per mailbox. Default none. Usage is counted from the names in
     /// `new/` and `cur/` at each delivery (a directory listing, no reads and
@@ -163,7 +167,10 @@ struct Shared {
 ///   moves from `new/` to `cur/`, so it is stable across sessions and
 ///   restarts; see [`Uid::from_name`] for names too long for UIDL.
 /// - A POP3 session locks the Maildir (see [`Maildir::open_maildrop`]) and, on
-///   commit, removes the deleted messages, moves the others it listed from
+///   commit, removes the deleted messages as one step that survives a crash
+///   (a durable journal, `yubin-pop3.deletions`, names them first, and the
+///   next session finishes what a crash cut short; see
+///   [`Maildir::recover_deletions`]), moves the others it listed from
 ///   `new/` to `cur/` (so mail clients see them as no longer new) and adds
 ///   the `S` (seen) flag to those it retrieved; both are configurable.
 #[derive(Debug, Clone)]
@@ -287,7 +294,15 @@ impl Maildir {
     /// ends, however it ends, so a crashed session's lock is free at once; a
     /// holder alive but hung, which stopped refreshing the file (done every
     /// minute while it works), loses its lock after
-    /// [`MaildirConfig::lock_stale_after`].
+    /// [`MaildirConfig::lock_stale_after`]. Taking, breaking and releasing
+    /// the lock happen under a brief `flock` on `yubin-pop3.lock.guard`
+    /// (never removed), so two sessions breaking a hung holder's lock at the
+    /// same moment cannot both win, and the hung holder, when it wakes up,
+    /// finds it lost the lock and commits nothing.
+    ///
+    /// Before listing, a deletion journal left by a session whose commit
+    /// was cut short is replayed (see [`Maildrop::commit`] on
+    /// [`MaildirMaildrop`]).
     pub fn open_maildrop(&self) -> Result<MaildirMaildrop, StoreError> {
         let shared = &self.shared;
         let lock = MaildropLock::acquire(
@@ -296,6 +311,9 @@ impl Maildir {
             &shared.host,
             shared.config.lock_stale_after,
         )?;
+        // A commit cut short by a crash is finished before anything is
+        // listed, so the deletions it journaled are all gone.
+        self.replay_journal()?;
         let mut scanned = self.scan()?;
         scanned.sort_by(|a, b| {
             let (na, nb) = (FileName::parse(&a.file_name), FileName::parse(&b.file_name));
@@ -344,6 +362,82 @@ impl Maildir {
         })
     }
 
+    /// Finishes the deletions of a POP3 session whose commit was cut short
+    /// (by a crash or a kill), as [`Maildir::open_maildrop`] does before it
+    /// lists anything; for a maintenance job that wants a Maildir in a
+    /// settled state without opening a session. Takes the maildrop lock for
+    /// the time it runs ([`StoreError::InUse`] while a session holds it:
+    /// that session did the same when it opened). Returns how many
+    /// messages were removed.
+    pub fn recover_deletions(&self) -> Result<usize, StoreError> {
+        let shared = &self.shared;
+        let _lock = MaildropLock::acquire(
+            &shared.path,
+            &shared.label,
+            &shared.host,
+            shared.config.lock_stale_after,
+        )?;
+        Ok(self.replay_journal()?.map_or(0, |r| r.removed))
+    }
+
+    /// Replays the deletion journal if there is one (see the `journal`
+    /// module); the caller holds the maildrop lock. Idempotent: the journal
+    /// is removed only once its removals are durable, so a crash during the
+    /// replay leaves it for the next one.
+    fn replay_journal(&self) -> Result<Option<Replayed>, StoreError> {
+        let root = &self.shared.path;
+        let Some(doomed) = journal::read(root)? else {
+            return Ok(None);
+        };
+        let (mut sync_new, mut sync_cur) = (false, false);
+        let mut touch = |sub| match sub {
+            Sub::New => sync_new = true,
+            Sub::Cur => sync_cur = true,
+        };
+        let mut failed = 0;
+        // Files another program renamed since the listing (new flags, moved
+        // to cur/): found by their unique part in one scan, not one each.
+        let mut moved = HashSet::new();
+        for (sub, file_name) in &doomed {
+            let path = root.join(sub.dir()).join(file_name);
+            match fs::remove_file(&path) {
+                Ok(()) => touch(*sub),
+                Err(e) if e.kind() == ErrorKind::NotFound => {
+                    moved.insert(FileName::parse(file_name).unique);
+                }
+                Err(_) => failed += 1,
+            }
+        }
+        if !moved.is_empty() {
+            for found in self.scan()? {
+                if moved.remove(FileName::parse(&found.file_name).unique) {
+                    let path = root.join(found.sub.dir()).join(&found.file_name);
+                    match fs::remove_file(&path) {
+                        Ok(()) => touch(found.sub),
+                        Err(e) if e.kind() == ErrorKind::NotFound => {}
+                        Err(_) => failed += 1,
+                    }
+                }
+            }
+            // What is still in `moved` is gone already: the goal is reached.
+        }
+        let shared = &self.shared;
+        if sync_new {
+            shared.new_sync.sync()?;
+        }
+        if sync_cur {
+            shared.cur_sync.sync()?;
+        }
+        // A removal that failed (not a crash: a permission, an I/O error)
+        // is not retried for ever: the message stays listed and the caller
+        // reports "some deleted messages not removed" (RFC 1939 §6).
+        journal::remove(root)?;
+        Ok(Some(Replayed {
+            removed: doomed.len() - failed,
+            failed,
+        }))
+    }
+
     /// Removes files in `tmp/` older than `older_than`: deliveries that were
     /// killed half-way. The Maildir specification suggests 36 hours. Returns
     /// how many were removed.
@@ -381,6 +475,11 @@ impl Maildir {
                 if file_name.starts_with('.') {
                     continue;
                 }
+                // No Maildir writer puts a line break in a name, and the
+                // deletion journal is one name per line.
+                if file_name.contains(['\n', '\r']) {
+                    continue;
+                }
                 match entry.metadata() {
                     Ok(meta) if meta.is_file() => found.push(Found {
                         sub,
@@ -408,7 +507,7 @@ impl Maildir {
 
     fn count_crlf_size(&self, sub: Sub, file_name: &str) -> Result<u64, StoreError> {
         let path = self.shared.path.join(sub.dir()).join(file_name);
-        let mut file = File::open(&path).map_err(|e| StoreError::io("open", &path, e))?;
+        let mut file = open_message(&path).map_err(|e| StoreError::io("open", &path, e))?;
         let mut counter = CrlfCounter::new();
         let mut buf = vec![0; 64 * 1024];
         loop {
@@ -432,17 +531,89 @@ impl Maildir {
     }
 }
 
-/// Creates the Maildir's folders, private to their owner (0700).
+/// Creates the Maildir's folders, private to their owner (0700), and makes
+/// their creation durable: a message is durable only if the directories
+/// leading to it are, so every directory made here, and the entry for the
+/// topmost one in the directory that already existed, is fsynced before
+/// this returns (a delivery acknowledged right after must not vanish with
+/// its freshly made mailbox in a crash).
 fn create_dirs(path: &Path) -> Result<(), StoreError> {
+    let as_dir = |p: &Path| {
+        if p.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            p.to_owned()
+        }
+    };
+    let mut existing = as_dir(path);
+    while !existing.is_dir() {
+        match existing.parent() {
+            Some(parent) => existing = as_dir(parent),
+            None => break,
+        }
+    }
+    let mut made = existing != as_dir(path);
     for sub in ["tmp", "new", "cur"] {
         let dir = path.join(sub);
+        if dir.is_dir() {
+            continue;
+        }
         fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)
             .create(&dir)
             .map_err(|e| StoreError::io("create directory", &dir, e))?;
+        made = true;
+    }
+    if made {
+        // The Maildir holds the entries of tmp/, new/ and cur/; each parent
+        // up to the one that existed holds the entry of the one below.
+        let mut dir = as_dir(path);
+        loop {
+            sync::fsync_dir(&dir)?;
+            if dir == existing {
+                break;
+            }
+            match dir.parent() {
+                Some(parent) => dir = as_dir(parent),
+                None => break,
+            }
+        }
     }
     Ok(())
+}
+
+/// What replaying a deletion journal did.
+#[derive(Debug, Clone, Copy)]
+struct Replayed {
+    /// Messages gone now (also those someone else had removed already).
+    removed: usize,
+    /// Messages whose removal failed; they stay in the Maildir.
+    failed: usize,
+}
+
+/// `O_NOFOLLOW`, for every file this store opens in a Maildir: whoever can
+/// write the Maildir (its owner) must not make a server running with more
+/// rights read, truncate or write another file through a symbolic link.
+fn no_follow() -> i32 {
+    rustix::fs::OFlags::NOFOLLOW.bits() as i32
+}
+
+/// Opens a message file for reading: not through a symbolic link, and only
+/// a regular file (a FIFO swapped in after the listing would block the
+/// reader for ever; `O_NONBLOCK` makes opening one return at once).
+fn open_message(path: &Path) -> std::io::Result<File> {
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(no_follow() | rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    Ok(file)
 }
 
 struct Found {
@@ -572,7 +743,7 @@ impl MaildirMaildrop {
         let root = self.maildir.path().to_owned();
         let entry = &mut self.entries[index];
         let path = root.join(entry.sub.dir()).join(&entry.file_name);
-        match File::open(&path) {
+        match open_message(&path) {
             Ok(file) => return Ok((file, path)),
             Err(e) if e.kind() == ErrorKind::NotFound => {}
             Err(e) => return Err(StoreError::io("open", path, e)),
@@ -583,28 +754,8 @@ impl MaildirMaildrop {
         entry.sub = sub;
         entry.file_name = file_name;
         let path = root.join(sub.dir()).join(&entry.file_name);
-        let file = File::open(&path).map_err(|e| StoreError::io("open", &path, e))?;
+        let file = open_message(&path).map_err(|e| StoreError::io("open", &path, e))?;
         Ok((file, path))
-    }
-
-    /// Removes one message's file, wherever it is now. `Ok(())` also when it
-    /// is already gone: the goal is reached.
-    fn remove(&self, index: usize) -> Result<(), StoreError> {
-        let root = self.maildir.path().to_owned();
-        let entry = &self.entries[index];
-        let path = root.join(entry.sub.dir()).join(&entry.file_name);
-        match fs::remove_file(&path) {
-            Ok(()) => return Ok(()),
-            Err(e) if e.kind() == ErrorKind::NotFound => {}
-            Err(e) => return Err(StoreError::io("remove", path, e)),
-        }
-        match self.maildir.locate(&entry.unique)? {
-            None => Ok(()),
-            Some((sub, file_name)) => {
-                let path = root.join(sub.dir()).join(file_name);
-                fs::remove_file(&path).map_err(|e| StoreError::io("remove", path, e))
-            }
-        }
     }
 
     /// Moves a kept message to `cur/` and flags it seen, as configured.
@@ -662,25 +813,38 @@ impl Maildrop for MaildirMaildrop {
         }
     }
 
-    /// Each removal is atomic (one unlink) and the set is made durable with
-    /// one fsync per folder before this returns; a crash half-way leaves the
-    /// rest listed, under the same unique ids, for the next session.
-    fn commit(self) -> Result<CommitSummary, StoreError> {
+    /// Atomic across a crash: the files to remove are first written to a
+    /// journal made durable in the Maildir, then removed, then the journal
+    /// goes; a session that crashed (or was killed) half-way has its journal
+    /// replayed by the next [`Maildir::open_maildrop`], so the next session
+    /// sees none or all of the deletions. Returns once the removals are
+    /// durable. A session whose lock was broken while it hung (see
+    /// [`MaildirConfig::lock_stale_after`]) removes nothing and gets
+    /// [`StoreError::InUse`]: another session may be using the listing.
+    fn commit(mut self) -> Result<CommitSummary, StoreError> {
+        self.lock.check_held(&self.maildir.shared.label)?;
+        let root = self.maildir.path();
+        let doomed = self
+            .entries
+            .iter()
+            .zip(&self.listing)
+            .filter(|(_, info)| info.deleted)
+            .map(|(entry, _)| (entry.sub, entry.file_name.as_str()));
+        let marked = self.listing.iter().filter(|m| m.deleted).count();
+        let mut failed = 0;
+        if marked > 0 {
+            journal::write(root, doomed)?;
+            failed = self.maildir.replay_journal()?.map_or(marked, |r| r.failed);
+        }
         let (mut sync_new, mut sync_cur) = (false, false);
         let mut touch = |sub| match sub {
             Sub::New => sync_new = true,
             Sub::Cur => sync_cur = true,
         };
-        let mut marked = 0;
-        let mut failed = 0;
-        for (index, entry) in self.entries.iter().enumerate() {
-            if self.listing[index].deleted {
-                marked += 1;
-                match self.remove(index) {
-                    Ok(()) => touch(entry.sub),
-                    Err(_) => failed += 1,
-                }
-            } else if let Some((from, to)) = self.settle(entry) {
+        for (entry, info) in self.entries.iter().zip(&self.listing) {
+            if !info.deleted
+                && let Some((from, to)) = self.settle(entry)
+            {
                 touch(from);
                 touch(to);
             }
@@ -752,5 +916,177 @@ impl MailStore for MaildirStore {
 
     fn open_maildrop(&self, mailbox: &MailboxName) -> Result<MaildirMaildrop, StoreError> {
         self.maildir(mailbox)?.open_maildrop()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(maildir: &Maildir) -> Vec<(Sub, String)> {
+        let mut files: Vec<_> = maildir
+            .scan()
+            .unwrap()
+            .into_iter()
+            .map(|f| (f.sub, f.file_name))
+            .collect();
+        files.sort_by(|a, b| a.1.cmp(&b.1));
+        files
+    }
+
+    fn three_messages() -> (tempfile::TempDir, Maildir, Vec<(Sub, String)>) {
+        let tmp = tempfile::tempdir().unwrap();
+        let maildir = Maildir::create(tmp.path().join("m"), MaildirConfig::default()).unwrap();
+        for i in 0..3 {
+            maildir
+                .deliver(format!("Subject: {i}\r\n\r\nbody\r\n").as_bytes())
+                .unwrap();
+        }
+        let files = files(&maildir);
+        assert_eq!(files.len(), 3);
+        (tmp, maildir, files)
+    }
+
+    #[test]
+    fn a_journal_left_half_done_is_finished_by_the_next_session() {
+        let (_tmp, maildir, files) = three_messages();
+        // The crashed commit had journaled the first two and unlinked one.
+        journal::write(
+            maildir.path(),
+            files[..2].iter().map(|(sub, name)| (*sub, name.as_str())),
+        )
+        .unwrap();
+        fs::remove_file(maildir.path().join("new").join(&files[0].1)).unwrap();
+        let session = maildir.open_maildrop().unwrap();
+        assert_eq!(session.messages().len(), 1);
+        assert_eq!(
+            session.messages()[0].uid,
+            Uid::from_name(FileName::parse(&files[2].1).unique)
+        );
+        assert!(!maildir.path().join(journal::JOURNAL).exists());
+        drop(session);
+        assert_eq!(self::files(&maildir), [files[2].clone()]);
+    }
+
+    #[test]
+    fn replay_follows_messages_another_program_renamed() {
+        let (_tmp, maildir, files) = three_messages();
+        journal::write(maildir.path(), [(files[1].0, files[1].1.as_str())]).unwrap();
+        // mutt saw it meanwhile: moved to cur/ and flagged.
+        let flagged = format!("{}:2,S", files[1].1);
+        fs::rename(
+            maildir.path().join("new").join(&files[1].1),
+            maildir.path().join("cur").join(&flagged),
+        )
+        .unwrap();
+        assert_eq!(maildir.recover_deletions().unwrap(), 1);
+        assert_eq!(self::files(&maildir), [files[0].clone(), files[2].clone()]);
+        // Replaying is idempotent: nothing more to do.
+        assert_eq!(maildir.recover_deletions().unwrap(), 0);
+    }
+
+    #[test]
+    fn recovery_waits_for_a_session_holding_the_maildrop() {
+        let (_tmp, maildir, files) = three_messages();
+        let session = maildir.open_maildrop().unwrap();
+        journal::write(maildir.path(), [(files[0].0, files[0].1.as_str())]).unwrap();
+        assert!(matches!(
+            maildir.recover_deletions(),
+            Err(StoreError::InUse { .. })
+        ));
+        assert_eq!(self::files(&maildir).len(), 3);
+        drop(session);
+        assert_eq!(maildir.recover_deletions().unwrap(), 1);
+    }
+
+    #[test]
+    fn a_journal_cannot_remove_files_outside_new_and_cur() {
+        let (tmp, maildir, files) = three_messages();
+        let victim = tmp.path().join("victim");
+        fs::write(&victim, "keep me").unwrap();
+        fs::write(maildir.path().join("tmp").join("in-tmp"), "keep me").unwrap();
+        fs::write(
+            maildir.path().join(journal::JOURNAL),
+            "yubin-store deletions 1\nnew/../../victim\ncur/../tmp/in-tmp\ntmp/in-tmp\nend\n",
+        )
+        .unwrap();
+        assert_eq!(maildir.recover_deletions().unwrap(), 0);
+        assert!(victim.exists());
+        assert!(maildir.path().join("tmp").join("in-tmp").exists());
+        assert_eq!(self::files(&maildir), files);
+    }
+
+    #[test]
+    fn creating_a_maildir_makes_every_missing_directory_and_is_idempotent() {
+        let tmp = tempfile::tempdir().unwrap();
+        let deep = tmp.path().join("a").join("b").join("c");
+        create_dirs(&deep).unwrap();
+        for sub in ["tmp", "new", "cur"] {
+            assert!(deep.join(sub).is_dir(), "{sub}");
+        }
+        create_dirs(&deep).unwrap();
+        // A Maildir missing one folder (made by hand) gets it.
+        fs::remove_dir(deep.join("cur")).unwrap();
+        create_dirs(&deep).unwrap();
+        assert!(deep.join("cur").is_dir());
+        // A file where a directory should be: an error, not a panic.
+        fs::write(tmp.path().join("f"), "").unwrap();
+        assert!(matches!(
+            create_dirs(&tmp.path().join("f").join("m")),
+            Err(StoreError::Io { .. })
+        ));
+    }
+
+    #[test]
+    fn names_with_line_breaks_are_not_messages() {
+        let (_tmp, maildir, files) = three_messages();
+        // Deleting this one would write "new/<one of the three>" into the
+        // journal as a line of its own.
+        let odd = format!("{}\nx", files[0].1);
+        fs::write(maildir.path().join("new").join(&odd), "x").unwrap();
+        let session = maildir.open_maildrop().unwrap();
+        assert_eq!(session.messages().len(), 3);
+    }
+
+    #[test]
+    fn a_commit_leaves_no_journal_behind() {
+        let (_tmp, maildir, _files) = three_messages();
+        let mut session = maildir.open_maildrop().unwrap();
+        session.mark_deleted(0).unwrap();
+        session.mark_deleted(2).unwrap();
+        let summary = session.commit().unwrap();
+        assert_eq!((summary.removed, summary.kept), (2, 1));
+        let names: Vec<_> = fs::read_dir(maildir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        // Only the lock's guard, which is never removed, stays.
+        let ours: Vec<_> = names
+            .iter()
+            .filter(|n| n.starts_with("yubin-pop3"))
+            .collect();
+        assert_eq!(ours, [lock::GUARD_FILE], "{names:?}");
+        assert_eq!(files(&maildir).len(), 1);
+    }
+
+    #[test]
+    fn a_session_whose_lock_was_broken_cannot_commit() {
+        let tmp = tempfile::tempdir().unwrap();
+        let config = MaildirConfig::default().with_lock_stale_after(Duration::from_secs(3600));
+        let maildir = Maildir::create(tmp.path().join("m"), config).unwrap();
+        maildir.deliver(b"Subject: x\r\n\r\n").unwrap();
+        let mut hung = maildir.open_maildrop().unwrap();
+        hung.mark_deleted(0).unwrap();
+        // Hung for two hours: its lock file was not refreshed.
+        let lock = File::options()
+            .write(true)
+            .open(maildir.path().join(lock::LOCK_FILE))
+            .unwrap();
+        lock.set_modified(SystemTime::now() - Duration::from_secs(7200))
+            .unwrap();
+        let other = maildir.open_maildrop().unwrap();
+        assert!(matches!(hung.commit(), Err(StoreError::InUse { .. })));
+        assert_eq!(other.messages().len(), 1);
+        assert_eq!(files(&maildir).len(), 1);
     }
 }
