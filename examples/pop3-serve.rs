@@ -184,8 +184,13 @@ fn serve(
             result.map_err(|e| std::io::Error::other(e.to_string()))?;
         }
         server.poll_transmit(&mut out);
-        stream.write_all(&out)?;
-        out.clear();
+        if !out.is_empty() {
+            stream.write_all(&out)?;
+            out.clear();
+            // Taking the output may have resumed pipelined commands that
+            // waited for it: look at the events again before reading.
+            continue;
+        }
         if server.is_closed() {
             break;
         }

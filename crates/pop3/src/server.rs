@@ -41,6 +41,13 @@ pub struct Config {
     /// Unparsed input kept while a decision is pending, beyond which the
     /// session is closed. Default 64 KiB: some thousands of pipelined commands.
     pub max_buffered_input: usize,
+    /// Output queued for [`Server::poll_transmit`] beyond which no further
+    /// pipelined command is parsed until the output is taken. Default 256 KiB.
+    /// Without it a few kilobytes of pipelined `LIST` or `UIDL` against a
+    /// large maildrop would queue gigabytes of replies in one
+    /// [`Server::handle_input`] call. One reply may pass it (a whole listing
+    /// is written at once); the parsing pauses before the next command.
+    pub max_buffered_output: usize,
     /// Offer USER/PASS on a connection that is not protected by TLS.
     /// Default `false`: RFC 2595 §2.1 and RFC 8314 §3 want cleartext
     /// passwords only inside TLS. Set it for a loopback or test server.
@@ -72,6 +79,7 @@ impl Default for Config {
             max_auth_line: yubin_sasl::framing::DEFAULT_MAX_LINE,
             max_bad_commands: 20,
             max_buffered_input: 64 * 1024,
+            max_buffered_output: 256 * 1024,
             allow_plaintext_auth: false,
             stls: false,
             implicit_tls: false,
@@ -384,12 +392,24 @@ impl Server {
     }
 
     /// Moves the bytes to send into `out` (appending to what is there).
+    ///
+    /// If pipelined commands were left unparsed because the output had
+    /// reached [`Config::max_buffered_output`], parsing resumes here, which
+    /// may queue new events and output. So an adapter loops (events, then
+    /// `poll_transmit`, then write) until `poll_transmit` gives nothing, and
+    /// only then waits for input.
     pub fn poll_transmit(&mut self, out: &mut Vec<u8>) {
         if out.is_empty() {
             std::mem::swap(out, &mut self.output);
         } else {
             out.append(&mut self.output);
         }
+        self.advance();
+    }
+
+    /// Whether bytes are waiting for [`Server::poll_transmit`].
+    pub fn has_output(&self) -> bool {
+        !self.output.is_empty()
     }
 
     /// Whether the session is over (after QUIT, too many errors ...).
@@ -830,6 +850,10 @@ impl Server {
     /// Parses and answers commands until input runs out or a decision waits.
     fn advance(&mut self) {
         while (self.pending.is_none() || self.awaiting_sasl_line()) && !self.is_closed() {
+            if self.output.len() >= self.config.max_buffered_output {
+                // Back-pressure: the rest waits for `poll_transmit`.
+                break;
+            }
             if self.overflowed {
                 self.events
                     .push_back(Event::Invalid(ProtocolError::InputOverflow));

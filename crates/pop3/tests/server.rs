@@ -276,3 +276,35 @@ fn nothing_between_stls_and_the_handshake() {
     assert_eq!(out, "-ERR NOOP not allowed now\r\n");
     assert_eq!(events.len(), 1);
 }
+
+/// A pipelined flood of LIST against a large maildrop: each handle_input
+/// queues at most about `max_buffered_output` (plus one reply) instead of
+/// every reply at once, and taking the output resumes the parsing until
+/// every command is answered, in order.
+#[test]
+fn pipelined_listing_flood_is_bounded_by_back_pressure() {
+    let entries: Vec<(String, u64)> = (0..2000).map(|i| (format!("u{i}"), 1000 + i)).collect();
+    let refs: Vec<(&str, u64)> = entries.iter().map(|(u, s)| (u.as_str(), *s)).collect();
+    let mut server = logged_in(&refs);
+    let commands = 300;
+    let flood = b"LIST\r\n".repeat(commands);
+    server.handle_input(&flood);
+    let limit = Config::default().max_buffered_output;
+    let mut replies = 0;
+    let mut largest = 0;
+    let mut out = Vec::new();
+    for _ in 0..10 * commands {
+        assert_eq!(server.poll_event(), None);
+        server.poll_transmit(&mut out);
+        if out.is_empty() {
+            break;
+        }
+        largest = largest.max(out.len());
+        replies += out.windows(13).filter(|w| w == b"+OK 2000 mess").count();
+        out.clear();
+    }
+    assert_eq!(replies, commands);
+    let one_listing = 2000 * "2000 2999\r\n".len() + 64;
+    assert!(largest <= limit + one_listing, "{largest} octets queued at once");
+    assert!(!server.is_closed());
+}
