@@ -113,6 +113,10 @@ impl Stuffer {
             }
         }
         out.reserve(chunk.len() + chunk.len() / 32 + 8);
+        if matches!(self.cut, Cut::None) {
+            self.push_whole(chunk, out);
+            return;
+        }
         while !chunk.is_empty() && self.wants_more() {
             let Some(at) = memchr::memchr2(b'\r', b'\n', chunk) else {
                 self.text(chunk, out);
@@ -148,6 +152,60 @@ impl Stuffer {
                 other => other,
             };
         }
+    }
+
+    /// RETR's path: one scan for line breaks over the chunk, and bytes that
+    /// need no change (CRLF lines not starting with a dot) are copied in
+    /// runs as long as the chunk, not line by line.
+    fn push_whole(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
+        let before = out.len();
+        let mut stuffing_dots = 0u64;
+        // `chunk[run..]` is not copied yet; `line` is where the current line
+        // begins; `at_line_start` says whether `line` really starts a line
+        // (false only for the rest of a line begun in an earlier chunk).
+        let mut run = 0;
+        let mut line = 0;
+        let mut at_line_start = self.at_line_start;
+        let mut crlf_end = 0;
+        for at in memchr::memchr2_iter(b'\r', b'\n', chunk) {
+            if at < crlf_end {
+                continue; // the LF of a CRLF seen at its CR
+            }
+            if at_line_start && at > line && chunk[line] == b'.' {
+                out.extend_from_slice(&chunk[run..line]);
+                out.push(b'.');
+                stuffing_dots += 1;
+                run = line;
+            }
+            if chunk[at] == b'\r' && chunk.get(at + 1) == Some(&b'\n') {
+                // Already CRLF: stays in the run.
+                crlf_end = at + 2;
+                line = at + 2;
+            } else {
+                // A bare LF or CR becomes CRLF. A CR at the very end may be
+                // the first half of a CRLF split across chunks.
+                out.extend_from_slice(&chunk[run..at]);
+                out.extend_from_slice(b"\r\n");
+                run = at + 1;
+                line = at + 1;
+                if chunk[at] == b'\r' && at + 1 == chunk.len() {
+                    self.skip_lf = true;
+                }
+            }
+            at_line_start = true;
+        }
+        if line < chunk.len() {
+            if at_line_start && chunk[line] == b'.' {
+                out.extend_from_slice(&chunk[run..line]);
+                out.push(b'.');
+                stuffing_dots += 1;
+                run = line;
+            }
+            at_line_start = false;
+        }
+        out.extend_from_slice(&chunk[run..]);
+        self.at_line_start = at_line_start;
+        self.sent += (out.len() - before) as u64 - stuffing_dots;
     }
 
     /// Text of one line (no line breaks inside).
@@ -338,6 +396,36 @@ mod tests {
             stuff_all(&[message], Some(9)).0,
             [&message[..], b".\r\n"].concat()
         );
+    }
+
+    proptest::proptest! {
+        /// RETR's run-copying path gives the same bytes and count as the
+        /// line-by-line path TOP takes (with a cut that never comes), for
+        /// any bytes cut anywhere, and the count is `crlf_size`.
+        #[test]
+        fn retr_path_matches_line_path(
+            message in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just(b'.'),
+                    proptest::strategy::Just(b'\r'),
+                    proptest::strategy::Just(b'\n'),
+                    proptest::prelude::any::<u8>(),
+                ],
+                0..200,
+            ),
+            cuts in proptest::collection::vec(0usize..200, 0..6),
+        ) {
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(message.len())).collect();
+            cuts.push(0);
+            cuts.push(message.len());
+            cuts.sort_unstable();
+            let chunks: Vec<&[u8]> = cuts.windows(2).map(|w| &message[w[0]..w[1]]).collect();
+            let (fast, fast_sent) = stuff_all(&chunks, None);
+            let (lines, lines_sent) = stuff_all(&chunks, Some(u32::MAX));
+            proptest::prop_assert_eq!(&fast, &lines);
+            proptest::prop_assert_eq!(fast_sent, lines_sent);
+            proptest::prop_assert_eq!(fast_sent, crlf_size(&message));
+        }
     }
 
     #[test]
