@@ -57,6 +57,11 @@ pub struct Config {
     /// The transport is already TLS (port 995, RFC 8314 §3.3). Default `false`.
     pub implicit_tls: bool,
     /// Offer the UTF8 command and capability (RFC 6856). Default `false`.
+    /// Without UTF-8 mode, USER, PASS and APOP with non-ASCII octets get
+    /// `-ERR`; after the UTF8 command they are taken (normalising the name,
+    /// which RFC 6856 §2 asks for, is the application's part), and
+    /// [`Server::is_utf8_mode`] tells the application it may send raw UTF-8
+    /// headers. The optional LANG command is not implemented.
     pub utf8: bool,
     /// The `IMPLEMENTATION` capability text (RFC 2449 §6.9). Default `None`.
     pub implementation: Option<String>,
@@ -172,7 +177,8 @@ pub enum Event {
     },
     /// Decision: RETR (`top` is `None`) or TOP. Stream the message with
     /// [`Server::send_message`], then [`Server::finish_message`]; or refuse
-    /// with [`Server::fail_message`].
+    /// with [`Server::fail_message`]. A message with a raw UTF-8 header goes
+    /// out as stored only if [`Server::is_utf8_mode`] (RFC 6856 §2).
     Retrieve {
         /// The message number the client used.
         number: MessageNumber,
@@ -310,6 +316,8 @@ pub struct Server {
     input_pos: usize,
     discarding_long_line: bool,
     overflowed: bool,
+    /// The client sent UTF8 (RFC 6856 §2).
+    utf8_mode: bool,
     bad_commands: u32,
     events: VecDeque<Event>,
     output: Vec<u8>,
@@ -344,6 +352,7 @@ impl Server {
             input_pos: 0,
             discarding_long_line: false,
             overflowed: false,
+            utf8_mode: false,
             bad_commands: 0,
             events: VecDeque::new(),
             output: Vec::new(),
@@ -415,6 +424,15 @@ impl Server {
     /// Whether the session is over (after QUIT, too many errors ...).
     pub fn is_closed(&self) -> bool {
         matches!(self.phase, Phase::Closed)
+    }
+
+    /// Whether the client enabled UTF-8 mode with the UTF8 command (RFC 6856
+    /// §2; offered with [`Config::utf8`]). Only then may RETR and TOP send a
+    /// message whose header holds raw UTF-8 (RFC 6532); outside it, give a
+    /// downgraded form (RFC 6857) or refuse with
+    /// [`ResponseCode::Utf8`] through [`Server::fail_message`].
+    pub fn is_utf8_mode(&self) -> bool {
+        self.utf8_mode
     }
 
     /// Whether the client has logged in.
@@ -546,6 +564,8 @@ impl Server {
         self.expect(|p| matches!(p, Pending::Tls), "STLS")?;
         self.pending = None;
         self.tls = true;
+        // Nothing negotiated in the clear carries over (RFC 2595 §4).
+        self.utf8_mode = false;
         self.phase = Phase::Authorization { user: None };
         self.advance();
         Ok(())
@@ -935,7 +955,10 @@ impl Server {
                 self.close();
             }
             (Phase::Authorization { user }, Command::User(name)) => {
-                if self.tls || self.config.allow_plaintext_auth {
+                if !self.utf8_mode && !name.is_ascii() {
+                    *user = None;
+                    self.protocol_error(ProtocolError::Utf8Required);
+                } else if self.tls || self.config.allow_plaintext_auth {
                     *user = Some(name);
                     self.reply(&Status::ok("send PASS"));
                 } else {
@@ -944,6 +967,9 @@ impl Server {
                 }
             }
             (Phase::Authorization { user }, Command::Pass(password)) => match user.take() {
+                Some(_) if !self.utf8_mode && !password.expose().is_ascii() => {
+                    self.protocol_error(ProtocolError::Utf8Required);
+                }
                 Some(user) if self.tls || self.config.allow_plaintext_auth => {
                     self.pending = Some(Pending::Login);
                     self.events.push_back(Event::Login {
@@ -956,6 +982,10 @@ impl Server {
             },
             (Phase::Authorization { user }, Command::Apop { name, digest }) => {
                 *user = None;
+                if !self.utf8_mode && !name.is_ascii() {
+                    self.protocol_error(ProtocolError::Utf8Required);
+                    return;
+                }
                 match self.apop_timestamp.clone() {
                     Some(timestamp) => {
                         self.pending = Some(Pending::Login);
@@ -1009,6 +1039,7 @@ impl Server {
                 }
             }
             (Phase::Authorization { .. }, Command::Utf8) if self.config.utf8 => {
+                self.utf8_mode = true;
                 self.reply(&Status::ok("UTF8 enabled"));
             }
             (Phase::Transaction, command) => self.transaction(command),

@@ -305,6 +305,68 @@ fn pipelined_listing_flood_is_bounded_by_back_pressure() {
     }
     assert_eq!(replies, commands);
     let one_listing = 2000 * "2000 2999\r\n".len() + 64;
-    assert!(largest <= limit + one_listing, "{largest} octets queued at once");
+    assert!(
+        largest <= limit + one_listing,
+        "{largest} octets queued at once"
+    );
     assert!(!server.is_closed());
+}
+
+/// RFC 6856 §2: UTF8 in AUTHORIZATION enables UTF-8 mode; before it a
+/// non-ASCII USER or PASS is refused (the capability is announced without
+/// the USER argument); STLS starts over without it; UTF8 is refused in
+/// TRANSACTION and when not offered.
+#[test]
+fn utf8_mode() {
+    let mut config = config();
+    config.utf8 = true;
+    let mut server = Server::new(config.clone());
+    let (_, out) = feed(&mut server, "CAPA\r\nUSER jörg\r\n".as_bytes());
+    assert!(out.contains("\r\nUTF8\r\n"), "{out}");
+    assert!(
+        out.ends_with("-ERR UTF-8 user name or password before the UTF8 command\r\n"),
+        "{out}"
+    );
+    assert!(!server.is_utf8_mode());
+    let (events, out) = feed(&mut server, "USER u\r\nPASS pässword\r\n".as_bytes());
+    assert_eq!(events, [Event::Invalid(ProtocolError::Utf8Required)]);
+    assert!(
+        out.ends_with("-ERR UTF-8 user name or password before the UTF8 command\r\n"),
+        "{out}"
+    );
+    let (events, out) = feed(
+        &mut server,
+        "UTF8\r\nUSER jörg\r\nPASS pässword\r\n".as_bytes(),
+    );
+    assert_eq!(out, "+OK UTF8 enabled\r\n+OK send PASS\r\n");
+    assert!(server.is_utf8_mode());
+    let [Event::Login { user, credential }] = &events[..] else {
+        panic!("{events:?}")
+    };
+    assert_eq!(user, "jörg");
+    assert!(credential.verify("pässword".as_bytes()));
+    server.accept_login(Vec::new()).unwrap();
+    let (events, out) = feed(&mut server, b"UTF8\r\n");
+    assert!(out.ends_with("-ERR UTF8 not allowed now\r\n"), "{out}");
+    assert!(matches!(
+        events[..],
+        [Event::Invalid(ProtocolError::WrongState(_))]
+    ));
+
+    // Not offered: UTF8 is refused and UTF-8 names stay refused.
+    let mut server = Server::new(self::config());
+    let (_, out) = feed(&mut server, "UTF8\r\nUSER jörg\r\n".as_bytes());
+    assert!(out.contains("-ERR UTF8 not allowed now\r\n"), "{out}");
+    assert!(out.ends_with("before the UTF8 command\r\n"), "{out}");
+    assert!(!server.is_utf8_mode());
+
+    // STLS: UTF-8 mode negotiated in the clear does not survive.
+    config.stls = true;
+    let mut server = Server::new(config);
+    feed(&mut server, b"UTF8\r\n");
+    assert!(server.is_utf8_mode());
+    let (events, _) = feed(&mut server, b"STLS\r\n");
+    assert_eq!(events, [Event::StartTls]);
+    server.tls_started().unwrap();
+    assert!(!server.is_utf8_mode());
 }
