@@ -761,7 +761,10 @@ impl Server {
 
     fn start_message(&mut self) -> Result<(), UsageError> {
         let Some(Pending::Retrieve {
-            number, started, ..
+            number,
+            started,
+            is_top,
+            ..
         }) = &mut self.pending
         else {
             return Err(if self.is_closed() {
@@ -772,8 +775,15 @@ impl Server {
         };
         if !*started {
             *started = true;
-            let size = self.maildrop[*number as usize - 1].size;
-            Status::ok(format!("{size} octets")).encode(&mut self.output);
+            // TOP sends part of the message: the size of the whole would
+            // tell the client to expect octets that never come.
+            let status = if *is_top {
+                Status::ok("top of message follows")
+            } else {
+                let size = self.maildrop[*number as usize - 1].size;
+                Status::ok(format!("{size} octets"))
+            };
+            status.encode(&mut self.output);
         }
         Ok(())
     }
