@@ -314,6 +314,9 @@ pub struct Server {
     deleted: Vec<bool>,
     input: Vec<u8>,
     input_pos: usize,
+    /// Octets after `input_pos` already searched for LF: a line that
+    /// arrives an octet at a time is scanned once, not once per octet.
+    scanned: usize,
     discarding_long_line: bool,
     overflowed: bool,
     /// The client sent UTF8 (RFC 6856 §2).
@@ -350,6 +353,7 @@ impl Server {
             deleted: Vec::new(),
             input: Vec::new(),
             input_pos: 0,
+            scanned: 0,
             discarding_long_line: false,
             overflowed: false,
             utf8_mode: false,
@@ -391,6 +395,7 @@ impl Server {
             self.overflowed = true;
             self.input.clear();
             self.input_pos = 0;
+            self.scanned = 0;
         }
     }
 
@@ -816,6 +821,7 @@ impl Server {
         self.pending = None;
         self.input = Vec::new();
         self.input_pos = 0;
+        self.scanned = 0;
         self.events.push_back(Event::Closed);
     }
 
@@ -892,7 +898,12 @@ impl Server {
                 break;
             }
             let rest = &self.input[self.input_pos..];
-            let newline = memchr::memchr(b'\n', rest);
+            let from = self.scanned.min(rest.len());
+            let newline = memchr::memchr(b'\n', &rest[from..]).map(|at| from + at);
+            self.scanned = rest.len();
+            if newline.is_some() {
+                self.scanned = 0;
+            }
             if self.discarding_long_line {
                 match newline {
                     Some(at) => {
@@ -903,6 +914,7 @@ impl Server {
                     }
                     None => {
                         self.input_pos = self.input.len();
+                        self.scanned = 0;
                         break;
                     }
                 }
@@ -912,6 +924,7 @@ impl Server {
                 if rest.len() >= limit {
                     self.discarding_long_line = true;
                     self.input_pos = self.input.len();
+                    self.scanned = 0;
                 }
                 break;
             };
@@ -1013,6 +1026,7 @@ impl Server {
                 // Nothing sent before the handshake may be acted on after it.
                 self.input.clear();
                 self.input_pos = 0;
+                self.scanned = 0;
                 self.pending = Some(Pending::Tls);
                 self.events.push_back(Event::StartTls);
             }

@@ -374,3 +374,31 @@ fn utf8_mode() {
     server.tls_started().unwrap();
     assert!(!server.is_utf8_mode());
 }
+
+/// Long AUTH lines (RFC 5034 §4 lifts the 255-octet limit), one under and
+/// one over `max_auth_line`, give the same replies fed whole and an octet
+/// at a time (each octet only extends the search for LF), and the command
+/// after them is answered.
+#[test]
+fn long_auth_lines_octet_by_octet() {
+    let limit = Config::default().max_auth_line;
+    for (length, first_reply) in [
+        (limit - 20, "-ERR unsupported SASL mechanism\r\n"),
+        (limit + 20, "-ERR line too long\r\n"),
+    ] {
+        let mut input = b"AUTH X-NONE ".to_vec();
+        input.resize(length, b'A');
+        input.extend_from_slice(b"\r\nCAPA\r\n");
+        let mut whole = Server::new(config());
+        let (_, whole_out) = feed(&mut whole, &input);
+        let mut bytewise = Server::new(config());
+        let mut bytewise_out = String::new();
+        for byte in &input {
+            bytewise_out += &feed(&mut bytewise, std::slice::from_ref(byte)).1;
+        }
+        assert_eq!(whole_out, bytewise_out);
+        let replies = whole_out.strip_prefix("+OK POP3 server ready\r\n").unwrap();
+        assert!(replies.starts_with(first_reply), "{replies}");
+        assert!(replies[first_reply.len()..].starts_with("+OK capability list follows\r\n"));
+    }
+}
