@@ -198,7 +198,7 @@ pub enum Event {
     },
     /// Decision: the client sent STLS and `+OK` is queued. Write out
     /// [`Server::poll_transmit`], run the TLS handshake, then call
-    /// [`Server::tls_started`]. Input after STLS in the same packet has been
+    /// [`Server::tls_established`]. Input after STLS in the same packet has been
     /// discarded (a plaintext injection, as CVE-2011-0411 did for SMTP).
     StartTls,
     /// For information: the bytes streamed for a RETR did not add up to the
@@ -431,6 +431,17 @@ impl Server {
         matches!(self.phase, Phase::Closed)
     }
 
+    /// Whether a decision event waits for the application's answer (no
+    /// further command is parsed until then).
+    pub fn decision_pending(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Whether the connection is protected by TLS (implicit, or after STLS).
+    pub fn is_tls(&self) -> bool {
+        self.tls
+    }
+
     /// Whether the client enabled UTF-8 mode with the UTF8 command (RFC 6856
     /// §2; offered with [`Config::utf8`]). Only then may RETR and TOP send a
     /// message whose header holds raw UTF-8 (RFC 6532); outside it, give a
@@ -565,7 +576,7 @@ impl Server {
 
     /// Answers [`Event::StartTls`]: the handshake is done. The session starts
     /// over in AUTHORIZATION with no user given (RFC 2595 §4).
-    pub fn tls_started(&mut self) -> Result<(), UsageError> {
+    pub fn tls_established(&mut self) -> Result<(), UsageError> {
         self.expect(|p| matches!(p, Pending::Tls), "STLS")?;
         self.pending = None;
         self.tls = true;

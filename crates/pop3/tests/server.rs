@@ -63,7 +63,7 @@ fn stls_discards_injected_input_and_then_allows_user() {
     assert!(out.contains("\r\nSTLS\r\n"));
     assert!(out.ends_with("+OK begin TLS negotiation\r\n"), "{out}");
     assert_eq!(events, [Event::StartTls]);
-    server.tls_started().unwrap();
+    server.tls_established().unwrap();
     let (events, out) = feed(&mut server, b"CAPA\r\nUSER u\r\nPASS p\r\n");
     assert!(
         out.contains("\r\nUSER\r\n") && !out.contains("STLS"),
@@ -231,7 +231,7 @@ fn usage_errors() {
     let mut server = Server::new(config());
     assert!(server.send_message(b"x").is_err());
     assert!(server.update_done().is_err());
-    assert!(server.tls_started().is_err());
+    assert!(server.tls_established().is_err());
     assert!(Server::with_apop_timestamp(config(), "no brackets").is_err());
     feed(&mut server, b"USER u\r\nPASS p\r\n");
     assert!(
@@ -275,7 +275,7 @@ fn nothing_between_stls_and_the_handshake() {
     feed(&mut server, b"STLS\r\n");
     let (events, out) = feed(&mut server, b"USER evil\r\n");
     assert!(events.is_empty() && out.is_empty());
-    server.tls_started().unwrap();
+    server.tls_established().unwrap();
     let (events, out) = feed(&mut server, b"NOOP\r\n");
     assert_eq!(out, "-ERR NOOP not allowed now\r\n");
     assert_eq!(events.len(), 1);
@@ -349,7 +349,9 @@ fn utf8_mode() {
     };
     assert_eq!(user, "jörg");
     assert!(credential.verify("pässword".as_bytes()));
+    assert!(server.decision_pending());
     server.accept_login(Vec::new()).unwrap();
+    assert!(!server.decision_pending());
     let (events, out) = feed(&mut server, b"UTF8\r\n");
     assert!(out.ends_with("-ERR UTF8 not allowed now\r\n"), "{out}");
     assert!(matches!(
@@ -371,7 +373,9 @@ fn utf8_mode() {
     assert!(server.is_utf8_mode());
     let (events, _) = feed(&mut server, b"STLS\r\n");
     assert_eq!(events, [Event::StartTls]);
-    server.tls_started().unwrap();
+    assert!(!server.is_tls());
+    server.tls_established().unwrap();
+    assert!(server.is_tls());
     assert!(!server.is_utf8_mode());
 }
 
