@@ -133,7 +133,6 @@ enum Reading {
 /// (they wait for the greeting and, without PIPELINING, for each reply);
 /// for each read [`Client::handle_input`] and [`Client::poll_event`] until
 /// `None`; [`Client::poll_transmit`] and write the bytes out.
-#[derive(Debug)]
 pub struct Client {
     config: Config,
     reading: Reading,
@@ -146,6 +145,25 @@ pub struct Client {
     input_pos: usize,
     events: VecDeque<Event>,
     output: Vec<u8>,
+}
+
+/// The byte buffers are shown by length only: the output holds an encoded
+/// `PASS` line or AUTH response until it is taken.
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.config)
+            .field("reading", &self.reading)
+            .field("apop_timestamp", &self.apop_timestamp)
+            .field("capabilities", &self.capabilities)
+            .field("queued", &self.queued)
+            .field("in_flight", &self.in_flight)
+            .field("sasl", &self.sasl)
+            .field("unparsed_input_len", &(self.input.len() - self.input_pos))
+            .field("events", &self.events)
+            .field("output_len", &self.output.len())
+            .finish()
+    }
 }
 
 impl Client {

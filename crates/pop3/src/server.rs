@@ -303,7 +303,6 @@ enum Pending {
 /// [`Server::handle_input`], [`Server::poll_event`] until `None` (answering
 /// decisions), [`Server::poll_transmit`] and write the bytes out; close the
 /// connection after [`Event::Closed`].
-#[derive(Debug)]
 pub struct Server {
     config: Config,
     apop_timestamp: Option<String>,
@@ -324,6 +323,26 @@ pub struct Server {
     bad_commands: u32,
     events: VecDeque<Event>,
     output: Vec<u8>,
+}
+
+/// The byte buffers are shown by length only: unparsed input may hold a
+/// pipelined `PASS` line or AUTH response.
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("config", &self.config)
+            .field("apop_timestamp", &self.apop_timestamp)
+            .field("phase", &self.phase)
+            .field("pending", &self.pending)
+            .field("tls", &self.tls)
+            .field("utf8_mode", &self.utf8_mode)
+            .field("maildrop_len", &self.maildrop.len())
+            .field("unparsed_input_len", &(self.input.len() - self.input_pos))
+            .field("bad_commands", &self.bad_commands)
+            .field("events", &self.events)
+            .field("output_len", &self.output.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Server {

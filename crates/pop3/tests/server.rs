@@ -266,6 +266,38 @@ fn credentials_are_redacted() {
     assert!(!debug.contains("hunter2"));
 }
 
+/// The machines' own Debug shows no credential either: the server's
+/// unparsed input (a PASS pipelined behind a pending login) and the
+/// client's unsent output (an encoded PASS line) appear by length only.
+#[test]
+fn machines_debug_redacts_buffered_credentials() {
+    let mut server = Server::new(config());
+    server.handle_input(b"USER u\r\nPASS hunter2\r\nUSER v\r\nPASS s3cret\r\n");
+    assert!(server.decision_pending());
+    // A derived Debug would list the bytes as numbers.
+    let leaks = |debug: &str| {
+        let as_numbers = format!("{:?}", b"s3cret")
+            .trim_matches(['[', ']'])
+            .to_owned();
+        debug.contains("hunter2") || debug.contains("s3cret") || debug.contains(&as_numbers)
+    };
+    let debug = format!("{server:?}");
+    assert!(debug.contains("unparsed_input_len"), "{debug}");
+    assert!(!leaks(&debug), "{debug}");
+
+    let mut client = yubin_pop3::client::Client::new(yubin_pop3::client::Config::default());
+    client.handle_input(b"+OK ready\r\n");
+    client.login("u", "s3cret".into()).unwrap();
+    client.poll_transmit(&mut Vec::new()); // USER u
+    client.handle_input(b"+OK\r\n");
+    let debug = format!("{client:?}");
+    assert!(debug.contains("output_len"), "{debug}");
+    assert!(!leaks(&debug), "{debug}");
+    let mut out = Vec::new();
+    client.poll_transmit(&mut out);
+    assert!(String::from_utf8_lossy(&out).contains("PASS s3cret"));
+}
+
 /// RFC 2595 §4: bytes fed between STLS and the handshake are ignored.
 #[test]
 fn nothing_between_stls_and_the_handshake() {
