@@ -290,24 +290,32 @@ impl Unstuffer {
                 }
                 UnstuffState::MidLine => {
                     let rest = &input[at..];
-                    match memchr::memchr(b'\n', rest) {
-                        Some(lf) => {
-                            let crlf = if lf > 0 {
-                                rest[lf - 1] == b'\r'
-                            } else {
-                                self.after_cr
-                            };
-                            out.extend_from_slice(&rest[..=lf]);
-                            at += lf + 1;
+                    if self.after_cr && rest[0] == b'\n' {
+                        // The CRLF was split across chunks.
+                        out.push(b'\n');
+                        at += 1;
+                        self.after_cr = false;
+                        self.state = UnstuffState::LineStart;
+                        continue;
+                    }
+                    // Only a line that starts with a dot needs work: the
+                    // bytes up to the next CRLF "." go out in one copy.
+                    match memchr::memmem::find(rest, b"\r\n.") {
+                        Some(i) => {
+                            out.extend_from_slice(&rest[..i + 2]);
+                            at += i + 2;
                             self.after_cr = false;
-                            if crlf {
-                                self.state = UnstuffState::LineStart;
-                            }
+                            self.state = UnstuffState::LineStart;
                         }
                         None => {
                             out.extend_from_slice(rest);
-                            self.after_cr = rest.last() == Some(&b'\r');
                             at = input.len();
+                            if rest.ends_with(b"\r\n") {
+                                self.after_cr = false;
+                                self.state = UnstuffState::LineStart;
+                            } else {
+                                self.after_cr = rest.last() == Some(&b'\r');
+                            }
                         }
                     }
                 }
@@ -425,6 +433,57 @@ mod tests {
             proptest::prop_assert_eq!(&fast, &lines);
             proptest::prop_assert_eq!(fast_sent, lines_sent);
             proptest::prop_assert_eq!(fast_sent, crlf_size(&message));
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever the stuffer sends, cut anywhere, the unstuffer gives
+        /// back the CRLF-normalised message and stops at the terminator.
+        #[test]
+        fn unstuffing_inverts_stuffing(
+            message in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just(b'.'),
+                    proptest::strategy::Just(b'\r'),
+                    proptest::strategy::Just(b'\n'),
+                    proptest::prelude::any::<u8>(),
+                ],
+                0..200,
+            ),
+            cuts in proptest::collection::vec(0usize..400, 0..6),
+        ) {
+            let (mut wire, _) = stuff_all(&[&message], None);
+            let body_len = wire.len();
+            wire.extend_from_slice(b"+OK next\r\n");
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(wire.len())).collect();
+            cuts.push(0);
+            cuts.push(wire.len());
+            cuts.sort_unstable();
+            let mut unstuffer = Unstuffer::new();
+            let mut body = Vec::new();
+            let mut consumed = 0;
+            for w in cuts.windows(2) {
+                consumed += unstuffer.push(&wire[w[0]..w[1]], &mut body);
+            }
+            proptest::prop_assert!(unstuffer.is_done());
+            proptest::prop_assert_eq!(consumed, body_len);
+            // The reference: every line break as CRLF, an ending added.
+            let mut expected = Vec::new();
+            let mut bytes = message.iter().peekable();
+            while let Some(&byte) = bytes.next() {
+                match byte {
+                    b'\r' => {
+                        bytes.next_if_eq(&&b'\n');
+                        expected.extend_from_slice(b"\r\n");
+                    }
+                    b'\n' => expected.extend_from_slice(b"\r\n"),
+                    other => expected.push(other),
+                }
+            }
+            if !expected.is_empty() && !expected.ends_with(b"\r\n") {
+                expected.extend_from_slice(b"\r\n");
+            }
+            proptest::prop_assert_eq!(body, expected);
         }
     }
 
