@@ -301,8 +301,10 @@ enum Pending {
 ///
 /// Call order: [`Server::new`] (the greeting is queued), then for each read
 /// [`Server::handle_input`], [`Server::poll_event`] until `None` (answering
-/// decisions), [`Server::poll_transmit`] and write the bytes out; close the
-/// connection after [`Event::Closed`].
+/// decisions), [`Server::poll_transmit`] and write the bytes out, repeating
+/// the events and `poll_transmit` until it gives nothing (taking the output
+/// resumes pipelined commands held back by [`Config::max_buffered_output`]),
+/// then read again; close the connection after [`Event::Closed`].
 pub struct Server {
     config: Config,
     apop_timestamp: Option<String>,
