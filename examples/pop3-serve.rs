@@ -13,7 +13,7 @@
 //! clear: keep it on loopback.
 
 use std::fs;
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -194,7 +194,16 @@ fn serve(
         if server.is_closed() {
             break;
         }
-        let read = stream.read(&mut buf)?;
+        // The core has no clock: the adapter runs its autologout timer.
+        stream.set_read_timeout(server.poll_timeout())?;
+        let read = match stream.read(&mut buf) {
+            Ok(read) => read,
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                server.handle_timeout();
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         if read == 0 {
             // A dropped connection deletes nothing (RFC 1939 §6).
             break;

@@ -7,6 +7,7 @@
 //! application answers, so pipelined replies stay in order (RFC 2449 §6.6).
 
 use std::collections::VecDeque;
+use std::time::Duration;
 
 use yubin_sasl::{Limits, Mechanism, ScramCredentials, ServerEvent, ServerExchange, ServerParams};
 
@@ -48,6 +49,10 @@ pub struct Config {
     /// [`Server::handle_input`] call. One reply may pass it (a whole listing
     /// is written at once); the parsing pauses before the next command.
     pub max_buffered_output: usize,
+    /// How long the client may stay silent, given to the adapter by
+    /// [`Server::poll_timeout`]. Default 10 minutes, the least RFC 1939 §3
+    /// allows for its inactivity autologout timer.
+    pub idle_timeout: Duration,
     /// Offer USER/PASS on a connection that is not protected by TLS.
     /// Default `false`: RFC 2595 §2.1 and RFC 8314 §3 want cleartext
     /// passwords only inside TLS. Set it for a loopback or test server.
@@ -85,6 +90,7 @@ impl Default for Config {
             max_bad_commands: 20,
             max_buffered_input: 64 * 1024,
             max_buffered_output: 256 * 1024,
+            idle_timeout: Duration::from_secs(10 * 60),
             allow_plaintext_auth: false,
             stls: false,
             implicit_tls: false,
@@ -450,6 +456,23 @@ impl Server {
     /// Whether the session is over (after QUIT, too many errors ...).
     pub fn is_closed(&self) -> bool {
         matches!(self.phase, Phase::Closed)
+    }
+
+    /// How long to wait for the client before [`Server::handle_timeout`]:
+    /// `None` while the application owes a decision (its own time does not
+    /// count against the client) or once the session is closed.
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        let waiting_for_client = self.pending.is_none() || self.awaiting_sasl_line();
+        (waiting_for_client && !self.is_closed()).then_some(self.config.idle_timeout)
+    }
+
+    /// The wait from [`Server::poll_timeout`] passed with no input: the
+    /// session ends without entering UPDATE, so nothing marked is deleted,
+    /// and without a reply (RFC 1939 §3). [`Event::Closed`] follows.
+    pub fn handle_timeout(&mut self) {
+        if self.poll_timeout().is_some() {
+            self.close();
+        }
     }
 
     /// Whether a decision event waits for the application's answer (no

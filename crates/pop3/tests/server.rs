@@ -438,3 +438,31 @@ fn long_auth_lines_octet_by_octet() {
         assert!(replies[first_reply.len()..].starts_with("+OK capability list follows\r\n"));
     }
 }
+
+/// RFC 1939 §3: the autologout timer is at least 10 minutes; when it fires
+/// the session closes without UPDATE (the marked message is not reported
+/// for deletion) and without a reply. No timer runs while the application
+/// owes a decision.
+#[test]
+fn idle_timeout_closes_without_update() {
+    let mut server = logged_in(&[("a", 10), ("b", 20)]);
+    assert_eq!(
+        server.poll_timeout(),
+        Some(std::time::Duration::from_secs(600))
+    );
+    let (events, out) = feed(&mut server, b"DELE 1\r\nRETR 2\r\n");
+    assert!(matches!(events[..], [Event::Retrieve { .. }]), "{events:?}");
+    assert_eq!(out, "+OK message 1 deleted\r\n");
+    assert_eq!(server.poll_timeout(), None);
+    server.handle_timeout(); // the application's time: nothing happens
+    assert!(!server.is_closed());
+    server.send_message(b"012345678901234567").unwrap();
+    server.finish_message().unwrap();
+    assert!(server.poll_timeout().is_some());
+    server.handle_timeout();
+    let (events, out) = feed(&mut server, b"QUIT\r\n");
+    assert_eq!(events, [Event::Closed]);
+    assert!(!out.contains("signing off"), "{out}");
+    assert!(server.is_closed());
+    assert_eq!(server.poll_timeout(), None);
+}
