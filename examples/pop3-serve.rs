@@ -13,7 +13,7 @@
 //! clear: keep it on loopback.
 
 use std::fs;
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -184,12 +184,26 @@ fn serve(
             result.map_err(|e| std::io::Error::other(e.to_string()))?;
         }
         server.poll_transmit(&mut out);
-        stream.write_all(&out)?;
-        out.clear();
+        if !out.is_empty() {
+            stream.write_all(&out)?;
+            out.clear();
+            // Taking the output may have resumed pipelined commands that
+            // waited for it: look at the events again before reading.
+            continue;
+        }
         if server.is_closed() {
             break;
         }
-        let read = stream.read(&mut buf)?;
+        // The core has no clock: the adapter runs its autologout timer.
+        stream.set_read_timeout(server.poll_timeout())?;
+        let read = match stream.read(&mut buf) {
+            Ok(read) => read,
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                server.handle_timeout();
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         if read == 0 {
             // A dropped connection deletes nothing (RFC 1939 §6).
             break;

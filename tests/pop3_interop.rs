@@ -38,6 +38,14 @@ const MESSAGES: &[(&str, &[u8])] = &[
 ];
 
 fn start() -> ServerProcess {
+    start_with(
+        MESSAGES
+            .iter()
+            .map(|(name, body)| ((*name).to_owned(), body.to_vec())),
+    )
+}
+
+fn start_with(messages: impl Iterator<Item = (String, Vec<u8>)>) -> ServerProcess {
     static N: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
         "yubin-pop3-interop-{}-{}",
@@ -46,7 +54,7 @@ fn start() -> ServerProcess {
     ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    for (name, body) in MESSAGES {
+    for (name, body) in messages {
         std::fs::write(dir.join(name), body).unwrap();
     }
     let binary = example_binary();
@@ -294,4 +302,33 @@ p.quit()
         out,
         format!("+OK maildrop has 3 messages ({total} octets)\n3\n")
     );
+}
+
+/// Pipelined LISTs against a maildrop of 3000 messages: far more replies
+/// than the machine queues at once (its back-pressure), so the example must
+/// keep taking output and resuming before it reads again. poplib reads every
+/// reply in order.
+#[test]
+fn poplib_pipelined_listing_flood() {
+    let server =
+        start_with((0..3000).map(|i| (format!("m{i:04}"), b"Subject: x\n\nbody\n".to_vec())));
+    let out = python(
+        r#"
+import poplib, sys
+p = poplib.POP3(sys.argv[1], int(sys.argv[2]), timeout=20)
+p.user("alice")
+p.pass_("s3cret")
+count = 200
+p.sock.sendall(b"LIST\r\n" * count)
+lines = 0
+for _ in range(count):
+    resp, listing, _ = p._getlongresp()
+    assert resp.startswith(b"+OK 3000 messages"), resp
+    lines += len(listing)
+print(lines)
+p.quit()
+"#,
+        &server.addr,
+    );
+    assert_eq!(out.trim(), (200 * 3000).to_string());
 }

@@ -117,7 +117,7 @@ pub fn server_session<'a>(chunks: impl Iterator<Item = &'a [u8]>) {
                         server.update_done()
                     }
                 }
-                server::Event::StartTls => server.tls_started(),
+                server::Event::StartTls => server.tls_established(),
                 server::Event::Sasl(request) => match request {
                     SaslRequest::Nonce { .. } => {
                         server.provide_sasl_nonce("<fyko+d2lbbFgONRv9qkxdawL@x>")

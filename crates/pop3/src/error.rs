@@ -61,6 +61,10 @@ pub enum ProtocolError {
     /// The server sent data when no reply was expected (client side).
     #[error("unexpected response")]
     UnexpectedResponse,
+    /// USER, PASS or APOP carried non-ASCII octets before the UTF8 command
+    /// (RFC 6856 §2: UTF-8 user names and passwords only in UTF-8 mode).
+    #[error("UTF-8 user name or password before the UTF8 command")]
+    Utf8Required,
     /// AUTH named a SASL mechanism this server does not offer (now).
     #[error("unsupported SASL mechanism")]
     UnsupportedMechanism,

@@ -57,6 +57,12 @@
 //! # Ok::<(), yubin_pop3::UsageError>(())
 //! ```
 //!
+//! An adapter over a socket repeats steps 2 and 3 until `poll_transmit`
+//! gives nothing before it reads again: once
+//! [`server::Config::max_buffered_output`] octets of replies wait, further
+//! pipelined commands are parsed only when the output is taken, so a small
+//! flood of `LIST` against a large maildrop cannot queue gigabytes.
+//!
 //! # Octet counts
 //!
 //! RFC 1939 §5 wants LIST and STAT to give "the exact size" of each message,

@@ -7,6 +7,7 @@
 //! application answers, so pipelined replies stay in order (RFC 2449 §6.6).
 
 use std::collections::VecDeque;
+use std::time::Duration;
 
 use yubin_sasl::{Limits, Mechanism, ScramCredentials, ServerEvent, ServerExchange, ServerParams};
 
@@ -41,6 +42,17 @@ pub struct Config {
     /// Unparsed input kept while a decision is pending, beyond which the
     /// session is closed. Default 64 KiB: some thousands of pipelined commands.
     pub max_buffered_input: usize,
+    /// Output queued for [`Server::poll_transmit`] beyond which no further
+    /// pipelined command is parsed until the output is taken. Default 256 KiB.
+    /// Without it a few kilobytes of pipelined `LIST` or `UIDL` against a
+    /// large maildrop would queue gigabytes of replies in one
+    /// [`Server::handle_input`] call. One reply may pass it (a whole listing
+    /// is written at once); the parsing pauses before the next command.
+    pub max_buffered_output: usize,
+    /// How long the client may stay silent, given to the adapter by
+    /// [`Server::poll_timeout`]. Default 10 minutes, the least RFC 1939 §3
+    /// allows for its inactivity autologout timer.
+    pub idle_timeout: Duration,
     /// Offer USER/PASS on a connection that is not protected by TLS.
     /// Default `false`: RFC 2595 §2.1 and RFC 8314 §3 want cleartext
     /// passwords only inside TLS. Set it for a loopback or test server.
@@ -50,6 +62,11 @@ pub struct Config {
     /// The transport is already TLS (port 995, RFC 8314 §3.3). Default `false`.
     pub implicit_tls: bool,
     /// Offer the UTF8 command and capability (RFC 6856). Default `false`.
+    /// Without UTF-8 mode, USER, PASS and APOP with non-ASCII octets get
+    /// `-ERR`; after the UTF8 command they are taken (normalising the name,
+    /// which RFC 6856 §2 asks for, is the application's part), and
+    /// [`Server::is_utf8_mode`] tells the application it may send raw UTF-8
+    /// headers. The optional LANG command is not implemented.
     pub utf8: bool,
     /// The `IMPLEMENTATION` capability text (RFC 2449 §6.9). Default `None`.
     pub implementation: Option<String>,
@@ -72,6 +89,8 @@ impl Default for Config {
             max_auth_line: yubin_sasl::framing::DEFAULT_MAX_LINE,
             max_bad_commands: 20,
             max_buffered_input: 64 * 1024,
+            max_buffered_output: 256 * 1024,
+            idle_timeout: Duration::from_secs(10 * 60),
             allow_plaintext_auth: false,
             stls: false,
             implicit_tls: false,
@@ -164,7 +183,8 @@ pub enum Event {
     },
     /// Decision: RETR (`top` is `None`) or TOP. Stream the message with
     /// [`Server::send_message`], then [`Server::finish_message`]; or refuse
-    /// with [`Server::fail_message`].
+    /// with [`Server::fail_message`]. A message with a raw UTF-8 header goes
+    /// out as stored only if [`Server::is_utf8_mode`] (RFC 6856 §2).
     Retrieve {
         /// The message number the client used.
         number: MessageNumber,
@@ -184,7 +204,7 @@ pub enum Event {
     },
     /// Decision: the client sent STLS and `+OK` is queued. Write out
     /// [`Server::poll_transmit`], run the TLS handshake, then call
-    /// [`Server::tls_started`]. Input after STLS in the same packet has been
+    /// [`Server::tls_established`]. Input after STLS in the same packet has been
     /// discarded (a plaintext injection, as CVE-2011-0411 did for SMTP).
     StartTls,
     /// For information: the bytes streamed for a RETR did not add up to the
@@ -287,9 +307,10 @@ enum Pending {
 ///
 /// Call order: [`Server::new`] (the greeting is queued), then for each read
 /// [`Server::handle_input`], [`Server::poll_event`] until `None` (answering
-/// decisions), [`Server::poll_transmit`] and write the bytes out; close the
-/// connection after [`Event::Closed`].
-#[derive(Debug)]
+/// decisions), [`Server::poll_transmit`] and write the bytes out, repeating
+/// the events and `poll_transmit` until it gives nothing (taking the output
+/// resumes pipelined commands held back by [`Config::max_buffered_output`]),
+/// then read again; close the connection after [`Event::Closed`].
 pub struct Server {
     config: Config,
     apop_timestamp: Option<String>,
@@ -300,11 +321,36 @@ pub struct Server {
     deleted: Vec<bool>,
     input: Vec<u8>,
     input_pos: usize,
+    /// Octets after `input_pos` already searched for LF: a line that
+    /// arrives an octet at a time is scanned once, not once per octet.
+    scanned: usize,
     discarding_long_line: bool,
     overflowed: bool,
+    /// The client sent UTF8 (RFC 6856 §2).
+    utf8_mode: bool,
     bad_commands: u32,
     events: VecDeque<Event>,
     output: Vec<u8>,
+}
+
+/// The byte buffers are shown by length only: unparsed input may hold a
+/// pipelined `PASS` line or AUTH response.
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("config", &self.config)
+            .field("apop_timestamp", &self.apop_timestamp)
+            .field("phase", &self.phase)
+            .field("pending", &self.pending)
+            .field("tls", &self.tls)
+            .field("utf8_mode", &self.utf8_mode)
+            .field("maildrop_len", &self.maildrop.len())
+            .field("unparsed_input_len", &(self.input.len() - self.input_pos))
+            .field("bad_commands", &self.bad_commands)
+            .field("events", &self.events)
+            .field("output_len", &self.output.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Server {
@@ -334,8 +380,10 @@ impl Server {
             deleted: Vec::new(),
             input: Vec::new(),
             input_pos: 0,
+            scanned: 0,
             discarding_long_line: false,
             overflowed: false,
+            utf8_mode: false,
             bad_commands: 0,
             events: VecDeque::new(),
             output: Vec::new(),
@@ -374,6 +422,7 @@ impl Server {
             self.overflowed = true;
             self.input.clear();
             self.input_pos = 0;
+            self.scanned = 0;
         }
     }
 
@@ -384,17 +433,66 @@ impl Server {
     }
 
     /// Moves the bytes to send into `out` (appending to what is there).
+    ///
+    /// If pipelined commands were left unparsed because the output had
+    /// reached [`Config::max_buffered_output`], parsing resumes here, which
+    /// may queue new events and output. So an adapter loops (events, then
+    /// `poll_transmit`, then write) until `poll_transmit` gives nothing, and
+    /// only then waits for input.
     pub fn poll_transmit(&mut self, out: &mut Vec<u8>) {
         if out.is_empty() {
             std::mem::swap(out, &mut self.output);
         } else {
             out.append(&mut self.output);
         }
+        self.advance();
+    }
+
+    /// Whether bytes are waiting for [`Server::poll_transmit`].
+    pub fn has_output(&self) -> bool {
+        !self.output.is_empty()
     }
 
     /// Whether the session is over (after QUIT, too many errors ...).
     pub fn is_closed(&self) -> bool {
         matches!(self.phase, Phase::Closed)
+    }
+
+    /// How long to wait for the client before [`Server::handle_timeout`]:
+    /// `None` while the application owes a decision (its own time does not
+    /// count against the client) or once the session is closed.
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        let waiting_for_client = self.pending.is_none() || self.awaiting_sasl_line();
+        (waiting_for_client && !self.is_closed()).then_some(self.config.idle_timeout)
+    }
+
+    /// The wait from [`Server::poll_timeout`] passed with no input: the
+    /// session ends without entering UPDATE, so nothing marked is deleted,
+    /// and without a reply (RFC 1939 §3). [`Event::Closed`] follows.
+    pub fn handle_timeout(&mut self) {
+        if self.poll_timeout().is_some() {
+            self.close();
+        }
+    }
+
+    /// Whether a decision event waits for the application's answer (no
+    /// further command is parsed until then).
+    pub fn decision_pending(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Whether the connection is protected by TLS (implicit, or after STLS).
+    pub fn is_tls(&self) -> bool {
+        self.tls
+    }
+
+    /// Whether the client enabled UTF-8 mode with the UTF8 command (RFC 6856
+    /// §2; offered with [`Config::utf8`]). Only then may RETR and TOP send a
+    /// message whose header holds raw UTF-8 (RFC 6532); outside it, give a
+    /// downgraded form (RFC 6857) or refuse with
+    /// [`ResponseCode::Utf8`] through [`Server::fail_message`].
+    pub fn is_utf8_mode(&self) -> bool {
+        self.utf8_mode
     }
 
     /// Whether the client has logged in.
@@ -522,10 +620,12 @@ impl Server {
 
     /// Answers [`Event::StartTls`]: the handshake is done. The session starts
     /// over in AUTHORIZATION with no user given (RFC 2595 §4).
-    pub fn tls_started(&mut self) -> Result<(), UsageError> {
+    pub fn tls_established(&mut self) -> Result<(), UsageError> {
         self.expect(|p| matches!(p, Pending::Tls), "STLS")?;
         self.pending = None;
         self.tls = true;
+        // Nothing negotiated in the clear carries over (RFC 2595 §4).
+        self.utf8_mode = false;
         self.phase = Phase::Authorization { user: None };
         self.advance();
         Ok(())
@@ -721,7 +821,10 @@ impl Server {
 
     fn start_message(&mut self) -> Result<(), UsageError> {
         let Some(Pending::Retrieve {
-            number, started, ..
+            number,
+            started,
+            is_top,
+            ..
         }) = &mut self.pending
         else {
             return Err(if self.is_closed() {
@@ -732,8 +835,15 @@ impl Server {
         };
         if !*started {
             *started = true;
-            let size = self.maildrop[*number as usize - 1].size;
-            Status::ok(format!("{size} octets")).encode(&mut self.output);
+            // TOP sends part of the message: the size of the whole would
+            // tell the client to expect octets that never come.
+            let status = if *is_top {
+                Status::ok("top of message follows")
+            } else {
+                let size = self.maildrop[*number as usize - 1].size;
+                Status::ok(format!("{size} octets"))
+            };
+            status.encode(&mut self.output);
         }
         Ok(())
     }
@@ -766,6 +876,7 @@ impl Server {
         self.pending = None;
         self.input = Vec::new();
         self.input_pos = 0;
+        self.scanned = 0;
         self.events.push_back(Event::Closed);
     }
 
@@ -830,6 +941,10 @@ impl Server {
     /// Parses and answers commands until input runs out or a decision waits.
     fn advance(&mut self) {
         while (self.pending.is_none() || self.awaiting_sasl_line()) && !self.is_closed() {
+            if self.output.len() >= self.config.max_buffered_output {
+                // Back-pressure: the rest waits for `poll_transmit`.
+                break;
+            }
             if self.overflowed {
                 self.events
                     .push_back(Event::Invalid(ProtocolError::InputOverflow));
@@ -838,7 +953,12 @@ impl Server {
                 break;
             }
             let rest = &self.input[self.input_pos..];
-            let newline = memchr::memchr(b'\n', rest);
+            let from = self.scanned.min(rest.len());
+            let newline = memchr::memchr(b'\n', &rest[from..]).map(|at| from + at);
+            self.scanned = rest.len();
+            if newline.is_some() {
+                self.scanned = 0;
+            }
             if self.discarding_long_line {
                 match newline {
                     Some(at) => {
@@ -849,6 +969,7 @@ impl Server {
                     }
                     None => {
                         self.input_pos = self.input.len();
+                        self.scanned = 0;
                         break;
                     }
                 }
@@ -858,6 +979,7 @@ impl Server {
                 if rest.len() >= limit {
                     self.discarding_long_line = true;
                     self.input_pos = self.input.len();
+                    self.scanned = 0;
                 }
                 break;
             };
@@ -911,7 +1033,10 @@ impl Server {
                 self.close();
             }
             (Phase::Authorization { user }, Command::User(name)) => {
-                if self.tls || self.config.allow_plaintext_auth {
+                if !self.utf8_mode && !name.is_ascii() {
+                    *user = None;
+                    self.protocol_error(ProtocolError::Utf8Required);
+                } else if self.tls || self.config.allow_plaintext_auth {
                     *user = Some(name);
                     self.reply(&Status::ok("send PASS"));
                 } else {
@@ -920,6 +1045,9 @@ impl Server {
                 }
             }
             (Phase::Authorization { user }, Command::Pass(password)) => match user.take() {
+                Some(_) if !self.utf8_mode && !password.expose().is_ascii() => {
+                    self.protocol_error(ProtocolError::Utf8Required);
+                }
                 Some(user) if self.tls || self.config.allow_plaintext_auth => {
                     self.pending = Some(Pending::Login);
                     self.events.push_back(Event::Login {
@@ -932,6 +1060,10 @@ impl Server {
             },
             (Phase::Authorization { user }, Command::Apop { name, digest }) => {
                 *user = None;
+                if !self.utf8_mode && !name.is_ascii() {
+                    self.protocol_error(ProtocolError::Utf8Required);
+                    return;
+                }
                 match self.apop_timestamp.clone() {
                     Some(timestamp) => {
                         self.pending = Some(Pending::Login);
@@ -949,6 +1081,7 @@ impl Server {
                 // Nothing sent before the handshake may be acted on after it.
                 self.input.clear();
                 self.input_pos = 0;
+                self.scanned = 0;
                 self.pending = Some(Pending::Tls);
                 self.events.push_back(Event::StartTls);
             }
@@ -985,6 +1118,7 @@ impl Server {
                 }
             }
             (Phase::Authorization { .. }, Command::Utf8) if self.config.utf8 => {
+                self.utf8_mode = true;
                 self.reply(&Status::ok("UTF8 enabled"));
             }
             (Phase::Transaction, command) => self.transaction(command),

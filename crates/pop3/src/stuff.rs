@@ -113,6 +113,10 @@ impl Stuffer {
             }
         }
         out.reserve(chunk.len() + chunk.len() / 32 + 8);
+        if matches!(self.cut, Cut::None) {
+            self.push_whole(chunk, out);
+            return;
+        }
         while !chunk.is_empty() && self.wants_more() {
             let Some(at) = memchr::memchr2(b'\r', b'\n', chunk) else {
                 self.text(chunk, out);
@@ -148,6 +152,60 @@ impl Stuffer {
                 other => other,
             };
         }
+    }
+
+    /// RETR's path: one scan for line breaks over the chunk, and bytes that
+    /// need no change (CRLF lines not starting with a dot) are copied in
+    /// runs as long as the chunk, not line by line.
+    fn push_whole(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
+        let before = out.len();
+        let mut stuffing_dots = 0u64;
+        // `chunk[run..]` is not copied yet; `line` is where the current line
+        // begins; `at_line_start` says whether `line` really starts a line
+        // (false only for the rest of a line begun in an earlier chunk).
+        let mut run = 0;
+        let mut line = 0;
+        let mut at_line_start = self.at_line_start;
+        let mut crlf_end = 0;
+        for at in memchr::memchr2_iter(b'\r', b'\n', chunk) {
+            if at < crlf_end {
+                continue; // the LF of a CRLF seen at its CR
+            }
+            if at_line_start && at > line && chunk[line] == b'.' {
+                out.extend_from_slice(&chunk[run..line]);
+                out.push(b'.');
+                stuffing_dots += 1;
+                run = line;
+            }
+            if chunk[at] == b'\r' && chunk.get(at + 1) == Some(&b'\n') {
+                // Already CRLF: stays in the run.
+                crlf_end = at + 2;
+                line = at + 2;
+            } else {
+                // A bare LF or CR becomes CRLF. A CR at the very end may be
+                // the first half of a CRLF split across chunks.
+                out.extend_from_slice(&chunk[run..at]);
+                out.extend_from_slice(b"\r\n");
+                run = at + 1;
+                line = at + 1;
+                if chunk[at] == b'\r' && at + 1 == chunk.len() {
+                    self.skip_lf = true;
+                }
+            }
+            at_line_start = true;
+        }
+        if line < chunk.len() {
+            if at_line_start && chunk[line] == b'.' {
+                out.extend_from_slice(&chunk[run..line]);
+                out.push(b'.');
+                stuffing_dots += 1;
+                run = line;
+            }
+            at_line_start = false;
+        }
+        out.extend_from_slice(&chunk[run..]);
+        self.at_line_start = at_line_start;
+        self.sent += (out.len() - before) as u64 - stuffing_dots;
     }
 
     /// Text of one line (no line breaks inside).
@@ -232,24 +290,32 @@ impl Unstuffer {
                 }
                 UnstuffState::MidLine => {
                     let rest = &input[at..];
-                    match memchr::memchr(b'\n', rest) {
-                        Some(lf) => {
-                            let crlf = if lf > 0 {
-                                rest[lf - 1] == b'\r'
-                            } else {
-                                self.after_cr
-                            };
-                            out.extend_from_slice(&rest[..=lf]);
-                            at += lf + 1;
+                    if self.after_cr && rest[0] == b'\n' {
+                        // The CRLF was split across chunks.
+                        out.push(b'\n');
+                        at += 1;
+                        self.after_cr = false;
+                        self.state = UnstuffState::LineStart;
+                        continue;
+                    }
+                    // Only a line that starts with a dot needs work: the
+                    // bytes up to the next CRLF "." go out in one copy.
+                    match memchr::memmem::find(rest, b"\r\n.") {
+                        Some(i) => {
+                            out.extend_from_slice(&rest[..i + 2]);
+                            at += i + 2;
                             self.after_cr = false;
-                            if crlf {
-                                self.state = UnstuffState::LineStart;
-                            }
+                            self.state = UnstuffState::LineStart;
                         }
                         None => {
                             out.extend_from_slice(rest);
-                            self.after_cr = rest.last() == Some(&b'\r');
                             at = input.len();
+                            if rest.ends_with(b"\r\n") {
+                                self.after_cr = false;
+                                self.state = UnstuffState::LineStart;
+                            } else {
+                                self.after_cr = rest.last() == Some(&b'\r');
+                            }
                         }
                     }
                 }
@@ -338,6 +404,87 @@ mod tests {
             stuff_all(&[message], Some(9)).0,
             [&message[..], b".\r\n"].concat()
         );
+    }
+
+    proptest::proptest! {
+        /// RETR's run-copying path gives the same bytes and count as the
+        /// line-by-line path TOP takes (with a cut that never comes), for
+        /// any bytes cut anywhere, and the count is `crlf_size`.
+        #[test]
+        fn retr_path_matches_line_path(
+            message in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just(b'.'),
+                    proptest::strategy::Just(b'\r'),
+                    proptest::strategy::Just(b'\n'),
+                    proptest::prelude::any::<u8>(),
+                ],
+                0..200,
+            ),
+            cuts in proptest::collection::vec(0usize..200, 0..6),
+        ) {
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(message.len())).collect();
+            cuts.push(0);
+            cuts.push(message.len());
+            cuts.sort_unstable();
+            let chunks: Vec<&[u8]> = cuts.windows(2).map(|w| &message[w[0]..w[1]]).collect();
+            let (fast, fast_sent) = stuff_all(&chunks, None);
+            let (lines, lines_sent) = stuff_all(&chunks, Some(u32::MAX));
+            proptest::prop_assert_eq!(&fast, &lines);
+            proptest::prop_assert_eq!(fast_sent, lines_sent);
+            proptest::prop_assert_eq!(fast_sent, crlf_size(&message));
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever the stuffer sends, cut anywhere, the unstuffer gives
+        /// back the CRLF-normalised message and stops at the terminator.
+        #[test]
+        fn unstuffing_inverts_stuffing(
+            message in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just(b'.'),
+                    proptest::strategy::Just(b'\r'),
+                    proptest::strategy::Just(b'\n'),
+                    proptest::prelude::any::<u8>(),
+                ],
+                0..200,
+            ),
+            cuts in proptest::collection::vec(0usize..400, 0..6),
+        ) {
+            let (mut wire, _) = stuff_all(&[&message], None);
+            let body_len = wire.len();
+            wire.extend_from_slice(b"+OK next\r\n");
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(wire.len())).collect();
+            cuts.push(0);
+            cuts.push(wire.len());
+            cuts.sort_unstable();
+            let mut unstuffer = Unstuffer::new();
+            let mut body = Vec::new();
+            let mut consumed = 0;
+            for w in cuts.windows(2) {
+                consumed += unstuffer.push(&wire[w[0]..w[1]], &mut body);
+            }
+            proptest::prop_assert!(unstuffer.is_done());
+            proptest::prop_assert_eq!(consumed, body_len);
+            // The reference: every line break as CRLF, an ending added.
+            let mut expected = Vec::new();
+            let mut bytes = message.iter().peekable();
+            while let Some(&byte) = bytes.next() {
+                match byte {
+                    b'\r' => {
+                        bytes.next_if_eq(&&b'\n');
+                        expected.extend_from_slice(b"\r\n");
+                    }
+                    b'\n' => expected.extend_from_slice(b"\r\n"),
+                    other => expected.push(other),
+                }
+            }
+            if !expected.is_empty() && !expected.ends_with(b"\r\n") {
+                expected.extend_from_slice(b"\r\n");
+            }
+            proptest::prop_assert_eq!(body, expected);
+        }
     }
 
     #[test]

@@ -318,7 +318,7 @@ fn stls_pair() {
     assert!(client.is_awaiting_tls());
     assert!(client.capabilities().is_some());
     // Both sides now run the handshake (here: nothing to do in memory).
-    server.tls_started().unwrap();
+    server.tls_established().unwrap();
     client.tls_established().unwrap();
     assert!(client.capabilities().is_none());
     let (events, _) = pump(&mut client, &mut server, &mut maildrop);

@@ -63,7 +63,7 @@ fn stls_discards_injected_input_and_then_allows_user() {
     assert!(out.contains("\r\nSTLS\r\n"));
     assert!(out.ends_with("+OK begin TLS negotiation\r\n"), "{out}");
     assert_eq!(events, [Event::StartTls]);
-    server.tls_started().unwrap();
+    server.tls_established().unwrap();
     let (events, out) = feed(&mut server, b"CAPA\r\nUSER u\r\nPASS p\r\n");
     assert!(
         out.contains("\r\nUSER\r\n") && !out.contains("STLS"),
@@ -142,7 +142,8 @@ fn dele_and_rset() {
 }
 
 /// RFC 1939 §7: TOP sends the header and n lines; the machine says when it
-/// has enough.
+/// has enough. Its `+OK` gives no octet count: that of the whole message
+/// would be wrong for the part sent (RFC 1939 §7's TOP example has none).
 #[test]
 fn top_stops_early() {
     let mut server = logged_in(&[("a", 30)]);
@@ -161,7 +162,10 @@ fn top_stops_early() {
     server.finish_message().unwrap();
     let (events, out) = feed(&mut server, b"NOOP\r\n");
     assert!(events.is_empty());
-    assert_eq!(out, "+OK 30 octets\r\nH: v\r\n\r\nline 1\r\n.\r\n+OK\r\n");
+    assert_eq!(
+        out,
+        "+OK top of message follows\r\nH: v\r\n\r\nline 1\r\n.\r\n+OK\r\n"
+    );
 }
 
 /// Sizes that disagree with the streamed bytes are reported, the bytes are
@@ -227,7 +231,7 @@ fn usage_errors() {
     let mut server = Server::new(config());
     assert!(server.send_message(b"x").is_err());
     assert!(server.update_done().is_err());
-    assert!(server.tls_started().is_err());
+    assert!(server.tls_established().is_err());
     assert!(Server::with_apop_timestamp(config(), "no brackets").is_err());
     feed(&mut server, b"USER u\r\nPASS p\r\n");
     assert!(
@@ -262,6 +266,38 @@ fn credentials_are_redacted() {
     assert!(!debug.contains("hunter2"));
 }
 
+/// The machines' own Debug shows no credential either: the server's
+/// unparsed input (a PASS pipelined behind a pending login) and the
+/// client's unsent output (an encoded PASS line) appear by length only.
+#[test]
+fn machines_debug_redacts_buffered_credentials() {
+    let mut server = Server::new(config());
+    server.handle_input(b"USER u\r\nPASS hunter2\r\nUSER v\r\nPASS s3cret\r\n");
+    assert!(server.decision_pending());
+    // A derived Debug would list the bytes as numbers.
+    let leaks = |debug: &str| {
+        let as_numbers = format!("{:?}", b"s3cret")
+            .trim_matches(['[', ']'])
+            .to_owned();
+        debug.contains("hunter2") || debug.contains("s3cret") || debug.contains(&as_numbers)
+    };
+    let debug = format!("{server:?}");
+    assert!(debug.contains("unparsed_input_len"), "{debug}");
+    assert!(!leaks(&debug), "{debug}");
+
+    let mut client = yubin_pop3::client::Client::new(yubin_pop3::client::Config::default());
+    client.handle_input(b"+OK ready\r\n");
+    client.login("u", "s3cret".into()).unwrap();
+    client.poll_transmit(&mut Vec::new()); // USER u
+    client.handle_input(b"+OK\r\n");
+    let debug = format!("{client:?}");
+    assert!(debug.contains("output_len"), "{debug}");
+    assert!(!leaks(&debug), "{debug}");
+    let mut out = Vec::new();
+    client.poll_transmit(&mut out);
+    assert!(String::from_utf8_lossy(&out).contains("PASS s3cret"));
+}
+
 /// RFC 2595 §4: bytes fed between STLS and the handshake are ignored.
 #[test]
 fn nothing_between_stls_and_the_handshake() {
@@ -271,8 +307,162 @@ fn nothing_between_stls_and_the_handshake() {
     feed(&mut server, b"STLS\r\n");
     let (events, out) = feed(&mut server, b"USER evil\r\n");
     assert!(events.is_empty() && out.is_empty());
-    server.tls_started().unwrap();
+    server.tls_established().unwrap();
     let (events, out) = feed(&mut server, b"NOOP\r\n");
     assert_eq!(out, "-ERR NOOP not allowed now\r\n");
     assert_eq!(events.len(), 1);
+}
+
+/// A pipelined flood of LIST against a large maildrop: each handle_input
+/// queues at most about `max_buffered_output` (plus one reply) instead of
+/// every reply at once, and taking the output resumes the parsing until
+/// every command is answered, in order.
+#[test]
+fn pipelined_listing_flood_is_bounded_by_back_pressure() {
+    let entries: Vec<(String, u64)> = (0..2000).map(|i| (format!("u{i}"), 1000 + i)).collect();
+    let refs: Vec<(&str, u64)> = entries.iter().map(|(u, s)| (u.as_str(), *s)).collect();
+    let mut server = logged_in(&refs);
+    let commands = 300;
+    let flood = b"LIST\r\n".repeat(commands);
+    server.handle_input(&flood);
+    let limit = Config::default().max_buffered_output;
+    let mut replies = 0;
+    let mut largest = 0;
+    let mut out = Vec::new();
+    for _ in 0..10 * commands {
+        assert_eq!(server.poll_event(), None);
+        server.poll_transmit(&mut out);
+        if out.is_empty() {
+            break;
+        }
+        largest = largest.max(out.len());
+        replies += out.windows(13).filter(|w| w == b"+OK 2000 mess").count();
+        out.clear();
+    }
+    assert_eq!(replies, commands);
+    let one_listing = 2000 * "2000 2999\r\n".len() + 64;
+    assert!(
+        largest <= limit + one_listing,
+        "{largest} octets queued at once"
+    );
+    assert!(!server.is_closed());
+}
+
+/// RFC 6856 §2: UTF8 in AUTHORIZATION enables UTF-8 mode; before it a
+/// non-ASCII USER or PASS is refused (the capability is announced without
+/// the USER argument); STLS starts over without it; UTF8 is refused in
+/// TRANSACTION and when not offered.
+#[test]
+fn utf8_mode() {
+    let mut config = config();
+    config.utf8 = true;
+    let mut server = Server::new(config.clone());
+    let (_, out) = feed(&mut server, "CAPA\r\nUSER jörg\r\n".as_bytes());
+    assert!(out.contains("\r\nUTF8\r\n"), "{out}");
+    assert!(
+        out.ends_with("-ERR UTF-8 user name or password before the UTF8 command\r\n"),
+        "{out}"
+    );
+    assert!(!server.is_utf8_mode());
+    let (events, out) = feed(&mut server, "USER u\r\nPASS pässword\r\n".as_bytes());
+    assert_eq!(events, [Event::Invalid(ProtocolError::Utf8Required)]);
+    assert!(
+        out.ends_with("-ERR UTF-8 user name or password before the UTF8 command\r\n"),
+        "{out}"
+    );
+    let (events, out) = feed(
+        &mut server,
+        "UTF8\r\nUSER jörg\r\nPASS pässword\r\n".as_bytes(),
+    );
+    assert_eq!(out, "+OK UTF8 enabled\r\n+OK send PASS\r\n");
+    assert!(server.is_utf8_mode());
+    let [Event::Login { user, credential }] = &events[..] else {
+        panic!("{events:?}")
+    };
+    assert_eq!(user, "jörg");
+    assert!(credential.verify("pässword".as_bytes()));
+    assert!(server.decision_pending());
+    server.accept_login(Vec::new()).unwrap();
+    assert!(!server.decision_pending());
+    let (events, out) = feed(&mut server, b"UTF8\r\n");
+    assert!(out.ends_with("-ERR UTF8 not allowed now\r\n"), "{out}");
+    assert!(matches!(
+        events[..],
+        [Event::Invalid(ProtocolError::WrongState(_))]
+    ));
+
+    // Not offered: UTF8 is refused and UTF-8 names stay refused.
+    let mut server = Server::new(self::config());
+    let (_, out) = feed(&mut server, "UTF8\r\nUSER jörg\r\n".as_bytes());
+    assert!(out.contains("-ERR UTF8 not allowed now\r\n"), "{out}");
+    assert!(out.ends_with("before the UTF8 command\r\n"), "{out}");
+    assert!(!server.is_utf8_mode());
+
+    // STLS: UTF-8 mode negotiated in the clear does not survive.
+    config.stls = true;
+    let mut server = Server::new(config);
+    feed(&mut server, b"UTF8\r\n");
+    assert!(server.is_utf8_mode());
+    let (events, _) = feed(&mut server, b"STLS\r\n");
+    assert_eq!(events, [Event::StartTls]);
+    assert!(!server.is_tls());
+    server.tls_established().unwrap();
+    assert!(server.is_tls());
+    assert!(!server.is_utf8_mode());
+}
+
+/// Long AUTH lines (RFC 5034 §4 lifts the 255-octet limit), one under and
+/// one over `max_auth_line`, give the same replies fed whole and an octet
+/// at a time (each octet only extends the search for LF), and the command
+/// after them is answered.
+#[test]
+fn long_auth_lines_octet_by_octet() {
+    let limit = Config::default().max_auth_line;
+    for (length, first_reply) in [
+        (limit - 20, "-ERR unsupported SASL mechanism\r\n"),
+        (limit + 20, "-ERR line too long\r\n"),
+    ] {
+        let mut input = b"AUTH X-NONE ".to_vec();
+        input.resize(length, b'A');
+        input.extend_from_slice(b"\r\nCAPA\r\n");
+        let mut whole = Server::new(config());
+        let (_, whole_out) = feed(&mut whole, &input);
+        let mut bytewise = Server::new(config());
+        let mut bytewise_out = String::new();
+        for byte in &input {
+            bytewise_out += &feed(&mut bytewise, std::slice::from_ref(byte)).1;
+        }
+        assert_eq!(whole_out, bytewise_out);
+        let replies = whole_out.strip_prefix("+OK POP3 server ready\r\n").unwrap();
+        assert!(replies.starts_with(first_reply), "{replies}");
+        assert!(replies[first_reply.len()..].starts_with("+OK capability list follows\r\n"));
+    }
+}
+
+/// RFC 1939 §3: the autologout timer is at least 10 minutes; when it fires
+/// the session closes without UPDATE (the marked message is not reported
+/// for deletion) and without a reply. No timer runs while the application
+/// owes a decision.
+#[test]
+fn idle_timeout_closes_without_update() {
+    let mut server = logged_in(&[("a", 10), ("b", 20)]);
+    assert_eq!(
+        server.poll_timeout(),
+        Some(std::time::Duration::from_secs(600))
+    );
+    let (events, out) = feed(&mut server, b"DELE 1\r\nRETR 2\r\n");
+    assert!(matches!(events[..], [Event::Retrieve { .. }]), "{events:?}");
+    assert_eq!(out, "+OK message 1 deleted\r\n");
+    assert_eq!(server.poll_timeout(), None);
+    server.handle_timeout(); // the application's time: nothing happens
+    assert!(!server.is_closed());
+    server.send_message(b"012345678901234567").unwrap();
+    server.finish_message().unwrap();
+    assert!(server.poll_timeout().is_some());
+    server.handle_timeout();
+    let (events, out) = feed(&mut server, b"QUIT\r\n");
+    assert_eq!(events, [Event::Closed]);
+    assert!(!out.contains("signing off"), "{out}");
+    assert!(server.is_closed());
+    assert_eq!(server.poll_timeout(), None);
 }
