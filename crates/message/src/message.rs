@@ -92,6 +92,15 @@ impl<'a> Message<'a> {
         self.root().header(name)
     }
 
+    /// Every top-level field called `name`, in order (e.g. each
+    /// `Received` trace field, newest first as RFC 5321 §4.4 prepends them).
+    pub fn header_all<'n>(
+        &self,
+        name: &'n str,
+    ) -> impl Iterator<Item = Header<'_>> + use<'_, 'a, 'n> {
+        self.root().header_all(name)
+    }
+
     /// The decoded Subject.
     pub fn subject(&self) -> Option<Cow<'_, str>> {
         self.root().header_text("Subject")

@@ -64,3 +64,17 @@ notes\r\n\
     assert_eq!(cc.len(), 2);
     assert!(matches!(&cc[0], Address::Mailbox(m) if m.name.as_deref() == Some("Carol")));
 }
+
+#[test]
+fn every_occurrence_of_a_field() {
+    let raw = b"Received: from a by b; Thu, 26 Nov 2026 10:00:00 +0000\r\n\
+received: from c by a; Thu, 26 Nov 2026 09:59:00 +0000\r\n\
+Subject: x\r\n\r\n";
+    let message = Message::parse(raw);
+    let hops: Vec<_> = message
+        .header_all("RECEIVED")
+        .map(|h| h.received().from)
+        .collect();
+    assert_eq!(hops, [Some("a".to_owned()), Some("c".to_owned())]);
+    assert_eq!(message.header_all("X-Missing").count(), 0);
+}
