@@ -126,3 +126,85 @@ fn malformed_input_exits_zero_and_missing_file_exits_two() {
     assert!(stderr.contains("missing.eml"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The inspect example's reading of the golden messages
+/// (crates/message/tests/golden, LF form as stored) is the checked-in
+/// expected one: every key the two share agrees, part by part, and the
+/// golden `decoded_hex` hashes to inspect's `decoded_sha256`.
+#[test]
+fn inspect_agrees_with_the_golden_expectations() {
+    fn agree(ours: &Value, golden: &Value, path: &str) {
+        for key in [
+            "content_type",
+            "params",
+            "disposition",
+            "filename",
+            "transfer_encoding",
+            "defects",
+            "decoded_size",
+            "text",
+        ] {
+            assert_eq!(ours.get(key), golden.get(key), "{path}: {key}");
+        }
+        let names = |v: &Value| -> Vec<(Value, Value, Value)> {
+            v["headers"]
+                .as_array()
+                .map(|hs| {
+                    hs.iter()
+                        .map(|h| (h["name"].clone(), h["raw"].clone(), h["decoded"].clone()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        assert_eq!(names(ours), names(golden), "{path}: headers");
+        if let Some(hex) = golden["decoded_hex"].as_str() {
+            let bytes: Vec<u8> = (0..hex.len() / 2)
+                .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap_or(0))
+                .collect();
+            let digest: String = Sha256::digest(&bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            assert_eq!(ours["decoded_sha256"], digest, "{path}: body");
+        }
+        match (ours["parts"].as_array(), golden["parts"].as_array()) {
+            (Some(a), Some(b)) => {
+                assert_eq!(a.len(), b.len(), "{path}: parts");
+                for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                    agree(x, y, &format!("{path}/{i}"));
+                }
+            }
+            (None, None) => {}
+            _ => panic!("{path}: multipart on one side only"),
+        }
+        match (ours.get("message"), golden.get("message")) {
+            (Some(x), Some(y)) => agree(x, y, &format!("{path}/m")),
+            (None, None) => {}
+            _ => panic!("{path}: embedded message on one side only"),
+        }
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/message/tests/golden");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 7,
+        "golden messages missing in {}",
+        dir.display()
+    );
+    let args: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let (code, docs, stderr) = run(&args);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(docs.len(), files.len());
+    for (file, doc) in files.iter().zip(&docs) {
+        let expected_path = file.with_extension("lf.json");
+        let text = std::fs::read_to_string(&expected_path)
+            .unwrap_or_else(|e| panic!("{}: {e}", expected_path.display()));
+        let golden: Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{}: {e}", expected_path.display()));
+        agree(&doc["message"], &golden, &file.display().to_string());
+    }
+}

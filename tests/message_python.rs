@@ -1,9 +1,11 @@
 //! Differential test (yubin-message): the `inspect` example against Python's
 //! `email` package (policy.default, tests/python/email_tree.py) on every
-//! corpus message in CRLF (wire) form. Part trees, content types and decoded
-//! body hashes must agree, or the disagreement must be listed with its reason
-//! in tests/python/ADJUDICATED.md as `file` `tree-path` `kind`. A listed
-//! disagreement that no longer occurs fails the test too.
+//! corpus message in CRLF (wire) form and in LF (Unix mailbox) form. Part
+//! trees, content types and decoded body hashes must agree, or the
+//! disagreement must be listed with its reason in tests/python/ADJUDICATED.md
+//! as `file` `tree-path` `kind` (both forms) or `file` `tree-path` `kind`
+//! `lf`/`crlf` (that form only). A listed disagreement that no longer occurs
+//! fails the test too.
 #![cfg(feature = "message")]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -50,6 +52,39 @@ fn message_files(root: &Path) -> Vec<PathBuf> {
         }
     }
     out.sort();
+    out
+}
+
+/// The two stored forms of a message the parser must read alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Crlf,
+    Lf,
+}
+
+impl Form {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Crlf => "crlf",
+            Self::Lf => "lf",
+        }
+    }
+
+    fn convert(self, bytes: &[u8]) -> Vec<u8> {
+        match self {
+            Self::Crlf => to_crlf(bytes),
+            Self::Lf => to_lf(bytes),
+        }
+    }
+}
+
+fn to_lf(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    for (i, &b) in bytes.iter().enumerate() {
+        if !(b == b'\r' && bytes.get(i + 1) == Some(&b'\n')) {
+            out.push(b);
+        }
+    }
     out
 }
 
@@ -141,9 +176,18 @@ fn compare(
         ),
         _ => {
             if ours["decoded_sha256"] != theirs["decoded_sha256"] {
+                // Quoted-printable decodes a hard line break to CRLF in
+                // either form (see ADJUDICATED.md); a difference in line
+                // breaks alone is its own, checked kind.
+                let line_breaks_only = ours["transfer_encoding"] == "quoted-printable"
+                    && ours["decoded_sha256"] == theirs["decoded_sha256_crlf"];
                 out.push((
                     path.to_owned(),
-                    "body",
+                    if line_breaks_only {
+                        "qp-line-breaks"
+                    } else {
+                        "body"
+                    },
                     format!(
                         "{} vs {} bytes",
                         ours["decoded_size"], theirs["decoded_size"]
@@ -154,35 +198,76 @@ fn compare(
     }
 }
 
-fn adjudicated() -> BTreeSet<(String, String, String)> {
-    let text = include_str!("python/ADJUDICATED.md");
-    text.lines()
-        .filter_map(|line| line.strip_prefix("- "))
-        .filter_map(|line| {
-            let fields: Vec<&str> = line.split('`').collect();
-            // - `file` `path` `kind`: reason
-            (fields.len() >= 6).then(|| {
+/// The adjudicated disagreements of one form: `- `file` `path` `kind`: reason`
+/// lines hold for both forms, `- `file` `path` `kind` `form`: reason` lines
+/// for that form only.
+fn adjudicated(form: Form) -> BTreeSet<(String, String, String)> {
+    adjudication_lines()
+        .filter(|fields| fields[0] != "class")
+        .filter_map(|fields| {
+            let applies = match fields.get(3) {
+                Some(only) => *only == form.name(),
+                None => true,
+            };
+            (fields.len() >= 3 && applies).then(|| {
                 (
+                    fields[0].to_owned(),
                     fields[1].to_owned(),
-                    fields[3].to_owned(),
-                    fields[5].to_owned(),
+                    fields[2].to_owned(),
                 )
             })
         })
         .collect()
 }
 
+/// Kinds adjudicated as a whole class in one form:
+/// `- class `kind` `form`: reason`. The test checks the class's own
+/// condition (see `compare`), so only disagreements of exactly that shape
+/// fall under it.
+fn adjudicated_classes(form: Form) -> BTreeSet<String> {
+    adjudication_lines()
+        .filter(|fields| fields[0] == "class" && fields.len() >= 3 && fields[2] == form.name())
+        .map(|fields| fields[1].to_owned())
+        .collect()
+}
+
+/// The backquoted fields of each `- ` line of ADJUDICATED.md (a `class`
+/// line starts with the word `class`), before the reason.
+fn adjudication_lines() -> impl Iterator<Item = Vec<&'static str>> {
+    include_str!("python/ADJUDICATED.md")
+        .lines()
+        .filter_map(|line| line.strip_prefix("- "))
+        .map(|line| {
+            let head = &line[..line.find("`:").map_or(line.len(), |i| i + 1)];
+            let mut fields: Vec<&str> = head.split('`').skip(1).step_by(2).collect();
+            if head.starts_with("class ") {
+                fields.insert(0, "class");
+            }
+            fields
+        })
+}
+
 #[test]
-fn inspect_agrees_with_python_email() {
+fn inspect_agrees_with_python_email_crlf() {
+    differential(Form::Crlf);
+}
+
+#[test]
+fn inspect_agrees_with_python_email_lf() {
+    differential(Form::Lf);
+}
+
+fn differential(form: Form) {
     let root = corpus();
-    let scratch = std::env::temp_dir().join(format!("yubin-diff-{}", std::process::id()));
+    let scratch =
+        std::env::temp_dir().join(format!("yubin-diff-{}-{}", form.name(), std::process::id()));
     std::fs::create_dir_all(&scratch).unwrap_or_else(|e| panic!("{e}"));
     let mut names = BTreeMap::new();
     let mut paths = Vec::new();
     for (i, file) in message_files(&root).iter().enumerate() {
         let bytes = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         let copy = scratch.join(format!("{i}.eml"));
-        std::fs::write(&copy, to_crlf(&bytes)).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&copy, form.convert(&bytes)).unwrap_or_else(|e| panic!("{e}"));
         let relative = file
             .strip_prefix(&root)
             .unwrap_or(file)
@@ -207,7 +292,9 @@ fn inspect_agrees_with_python_email() {
     assert_eq!(ours.len(), paths.len());
     assert_eq!(theirs.len(), paths.len());
 
-    let listed = adjudicated();
+    let listed = adjudicated(form);
+    let classes = adjudicated_classes(form);
+    let mut class_hits: BTreeMap<String, usize> = BTreeMap::new();
     let mut seen = BTreeSet::new();
     let mut unlisted = Vec::new();
     for (a, b) in ours.iter().zip(&theirs) {
@@ -225,23 +312,39 @@ fn inspect_agrees_with_python_email() {
                 path
             };
             let key = (file.clone(), path.clone(), kind.to_owned());
-            if listed.contains(&key) {
+            if classes.contains(kind) {
+                *class_hits.entry(kind.to_owned()).or_default() += 1;
+            } else if listed.contains(&key) {
                 seen.insert(key);
             } else {
-                unlisted.push(format!("- `{file}` `{path}` `{kind}`: {detail}"));
+                unlisted.push(format!(
+                    "- `{file}` `{path}` `{kind}` `{}`: {detail}",
+                    form.name()
+                ));
             }
         }
     }
     let _ = std::fs::remove_dir_all(&scratch);
+    let stale_classes: Vec<_> = classes
+        .iter()
+        .filter(|c| !class_hits.contains_key(*c))
+        .collect();
+    assert!(
+        stale_classes.is_empty(),
+        "adjudicated classes that no longer occur in {} form: {stale_classes:?}",
+        form.name()
+    );
     let stale: Vec<_> = listed.difference(&seen).collect();
     assert!(
         stale.is_empty(),
-        "adjudicated but no longer disagreeing: {stale:?}"
+        "adjudicated but no longer disagreeing in {} form: {stale:?}",
+        form.name()
     );
     assert!(
         unlisted.is_empty(),
-        "{} disagreements not adjudicated:\n{}",
+        "{} disagreements not adjudicated in {} form:\n{}",
         unlisted.len(),
+        form.name(),
         unlisted.join("\n")
     );
 }

@@ -6,7 +6,9 @@ Usage: email_tree.py FILE...
 One JSON document per line, per file, in the shape of yubin's `inspect`
 example: {"file", "message": PART}, where PART has "content_type" and then
 "parts" (multipart), "message" (an embedded message) or, for a leaf,
-"decoded_size" and "decoded_sha256" of get_payload(decode=True).
+"decoded_size" and "decoded_sha256" of get_payload(decode=True), and
+"decoded_sha256_crlf", the hash of the same bytes with every line break made
+CRLF (so a difference in line breaks alone can be told from other ones).
 Parsing uses email.policy.default. Used by tests/message_python.rs.
 """
 
@@ -32,6 +34,8 @@ def part_tree(part):
         body = b""
     node["decoded_size"] = len(body)
     node["decoded_sha256"] = hashlib.sha256(body).hexdigest()
+    crlf = body.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    node["decoded_sha256_crlf"] = hashlib.sha256(crlf).hexdigest()
     return node
 
 

@@ -40,6 +40,9 @@
 //! assert_eq!(parts[0].text().as_deref(), Some("Hi there"));
 //! assert_eq!(parts[1].filename().as_deref(), Some("€.bin"));
 //! assert_eq!(&parts[1].decoded_body()[..], &[0, 1, 2]);
+//! // Shortcuts for the common questions:
+//! assert_eq!(message.body_text().as_deref(), Some("Hi there"));
+//! assert_eq!(message.attachments().count(), 1);
 //! ```
 //!
 //! # Writing a message

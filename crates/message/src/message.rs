@@ -92,6 +92,15 @@ impl<'a> Message<'a> {
         self.root().header(name)
     }
 
+    /// Every top-level field called `name`, in order (e.g. each
+    /// `Received` trace field, newest first as RFC 5321 §4.4 prepends them).
+    pub fn header_all<'n>(
+        &self,
+        name: &'n str,
+    ) -> impl Iterator<Item = Header<'_>> + use<'_, 'a, 'n> {
+        self.root().header_all(name)
+    }
+
     /// The decoded Subject.
     pub fn subject(&self) -> Option<Cow<'_, str>> {
         self.root().header_text("Subject")
@@ -120,14 +129,37 @@ impl<'a> Message<'a> {
             .and_then(|h| h.message_ids().into_iter().next())
     }
 
+    /// The Cc addresses.
+    pub fn cc(&self) -> Vec<Address> {
+        self.header("Cc").map(|h| h.addresses()).unwrap_or_default()
+    }
+
     /// The first text/plain leaf that is not an attachment, as UTF-8.
     pub fn body_text(&self) -> Option<Cow<'_, str>> {
+        self.first_body("plain")
+    }
+
+    /// The first text/html leaf that is not an attachment, as UTF-8.
+    pub fn body_html(&self) -> Option<Cow<'_, str>> {
+        self.first_body("html")
+    }
+
+    fn first_body(&self, subtype: &str) -> Option<Cow<'_, str>> {
         self.parts()
-            .filter(|p| p.content_type().is("text", "plain"))
+            .filter(|p| p.content_type().is("text", subtype))
+            // Only an explicit `attachment` disqualifies: a text part that
+            // merely has a name is still read as the body (Python's
+            // `get_body` does the same).
             .find(|p| {
                 p.content_disposition()
                     .is_none_or(|d| d.kind != "attachment")
             })
             .and_then(|p| p.text())
+    }
+
+    /// The leaves that are attachments (see [`Part::is_attachment`]), in
+    /// document order; parts of embedded messages included.
+    pub fn attachments(&self) -> impl Iterator<Item = Part<'_>> {
+        self.parts().filter(Part::is_attachment)
     }
 }

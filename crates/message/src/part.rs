@@ -256,6 +256,21 @@ impl<'m> Part<'m> {
         (Cow::Owned(bytes), (!clean).then_some(defect))
     }
 
+    /// Whether this leaf is an attachment: its Content-Disposition is
+    /// `attachment` (RFC 2183 §2.2), or it has a file name and is not marked
+    /// `inline` (RFC 2183 §2.1). Multiparts and embedded messages are not
+    /// (their leaves may be).
+    pub fn is_attachment(&self) -> bool {
+        if !matches!(self.data.kind, PartKind::Leaf) {
+            return false;
+        }
+        match self.content_disposition() {
+            Some(d) if d.kind == "attachment" => true,
+            Some(d) if d.kind == "inline" => false,
+            _ => self.filename().is_some(),
+        }
+    }
+
     /// Whether this is a text leaf (`text/*`, not parsed as anything else).
     pub fn is_text(&self) -> bool {
         matches!(self.data.kind, PartKind::Leaf) && self.content_type().media_type == "text"

@@ -325,6 +325,26 @@ fn assemble(pieces: &[&[u8]]) -> Vec<Param> {
     }
     let mut params = Vec::with_capacity(sections.len());
     for (name, mut parts) in sections {
+        // The common case, one plain `name=value`: the value's bytes become
+        // the string without another pass unless they hold encoded words.
+        if let [only] = &mut parts[..]
+            && only.index.is_none()
+            && !only.extended
+        {
+            let bytes = std::mem::take(&mut only.value);
+            let value = if memchr::memmem::find(&bytes, b"=?").is_some() {
+                unstructured::decode_words(&bytes)
+            } else {
+                String::from_utf8(bytes)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+            };
+            params.push(Param {
+                name,
+                value,
+                language: None,
+            });
+            continue;
+        }
         let continued = parts.iter().any(|s| s.index.is_some());
         if continued {
             parts.retain(|s| s.index.is_some());

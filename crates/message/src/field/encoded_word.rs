@@ -13,7 +13,7 @@ use crate::decode;
 /// The longest run searched for the closing `?=`. RFC 2047 §2 caps an
 /// encoded word at 75 octets; real mail exceeds it (whole subjects in one
 /// word), but a bound keeps a value full of `=?` linear.
-const MAX_WORD: usize = 1024;
+pub(crate) const MAX_WORD: usize = 1024;
 
 /// If `input` starts with an encoded word, its decoded text and length.
 ///

@@ -29,8 +29,26 @@ pub(crate) fn decode_words(input: &[u8]) -> String {
     let mut literal_start = 0;
     let mut last_word_end: Option<usize> = None;
     let mut i = 0;
+    // The first `?=` at or after some position: every encoded word needs
+    // one, so a candidate `=?` with none within reach is skipped without
+    // searching again (a value full of `=?` and no `?=` stays linear
+    // instead of costing a bounded search per candidate).
+    let closes = memmem::Finder::new(b"?=");
+    let mut next_close: Option<usize> = Some(0);
     while let Some(offset) = memmem::find(&input[i..], b"=?") {
         let at = i + offset;
+        if let Some(close) = next_close
+            && close < at + 2
+        {
+            next_close = closes.find(&input[at + 2..]).map(|c| at + 2 + c);
+        }
+        let Some(close) = next_close else {
+            break;
+        };
+        if close - at > encoded_word::MAX_WORD + 2 {
+            i = at + 2;
+            continue;
+        }
         match encoded_word::decode_prefix(&input[at..]) {
             Some((text, len)) => {
                 let gap = &input[literal_start..at];
@@ -105,6 +123,19 @@ mod tests {
         for (input, expected) in table {
             assert_eq!(decode(input.as_bytes()), *expected, "{input:?}");
         }
+    }
+
+    /// A value full of `=?` with no `?=`, or with the only `?=` far away,
+    /// decodes to itself.
+    #[test]
+    fn many_openers_without_closers() {
+        let mut value = "=?x".repeat(40_000);
+        assert_eq!(decode(value.as_bytes()), value);
+        let expected = format!("{value} \u{e9}");
+        value.push_str(" =?utf-8?q?=C3=A9?=");
+        assert_eq!(decode(value.as_bytes()), expected);
+        let words = "=?utf-8?q?a?= ".repeat(10_000);
+        assert_eq!(decode(words.as_bytes()), "a".repeat(10_000));
     }
 
     #[test]
