@@ -5,6 +5,7 @@
 //! public parser is total: bytes give a value, `Ok(None)` (incomplete) or a
 //! [`ParseError`].
 
+use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::address::{AddressLiteral, Domain, ForwardPath, Host, LocalPart, Mailbox, ReversePath};
@@ -41,13 +42,15 @@ pub(crate) fn find_line(
     }
 }
 
-impl Command {
+impl Command<'_> {
     /// Parses one command line (CRLF included) from the start of `buf`.
     ///
     /// `Ok(None)`: no complete line yet. The line limit here is the AUTH
     /// limit of 12288 octets; the server applies the per-command limits of
-    /// its `Config`.
-    pub fn parse(buf: &[u8]) -> Result<Option<(usize, Command)>, ParseError> {
+    /// its `Config`. The command borrows its text from `buf`: nothing is
+    /// allocated unless an xtext value has `+` escapes or the AUTH
+    /// mechanism is written in lower case.
+    pub fn parse(buf: &[u8]) -> Result<Option<(usize, Command<'_>)>, ParseError> {
         let Some(len) = find_line(buf, 0, MAX_COMMAND_LINE)? else {
             return Ok(None);
         };
@@ -56,7 +59,7 @@ impl Command {
 }
 
 /// Parses a line that ends in LF (checked to be CRLF here).
-pub(crate) fn command_line(line: &[u8]) -> Result<Command, ParseError> {
+pub(crate) fn command_line(line: &[u8]) -> Result<Command<'_>, ParseError> {
     let body = line
         .strip_suffix(b"\r\n")
         .ok_or(ParseError::BareLineEnding)?;
@@ -67,7 +70,7 @@ pub(crate) fn command_line(line: &[u8]) -> Result<Command, ParseError> {
     command_text(text)
 }
 
-fn command_text(text: &str) -> Result<Command, ParseError> {
+fn command_text(text: &str) -> Result<Command<'_>, ParseError> {
     let (verb, rest) = match memchr::memchr(b' ', text.as_bytes()) {
         Some(i) => (&text[..i], Some(&text[i + 1..])),
         None => (text, None),
@@ -80,19 +83,19 @@ fn command_text(text: &str) -> Result<Command, ParseError> {
     up[..verb.len()].copy_from_slice(verb.as_bytes());
     up.make_ascii_uppercase();
     let verb = &up[..verb.len()];
-    let no_args = |c: Command| match rest {
+    let no_args = |c: Command<'static>| match rest {
         None => Ok(c),
         Some(r) if r.trim_matches(' ').is_empty() => Ok(c),
         Some(_) => Err(ParseError::Syntax(c.verb())),
     };
     let string_arg = |name| match rest.map(|r| r.trim_matches(' ')) {
-        Some(r) if !r.is_empty() => Ok(r.to_owned()),
+        Some(r) if !r.is_empty() => Ok(Cow::Borrowed(r)),
         _ => Err(ParseError::Syntax(name)),
     };
     let optional_arg = || {
         rest.map(|r| r.trim_matches(' '))
             .filter(|r| !r.is_empty())
-            .map(str::to_owned)
+            .map(Cow::Borrowed)
     };
     match verb {
         b"EHLO" | b"HELO" | b"LHLO" => {
@@ -163,7 +166,7 @@ fn split_path(s: &str) -> Result<(&str, &str), ParseError> {
     Err(ParseError::Syntax("path"))
 }
 
-fn mail(rest: &str) -> Result<Command, ParseError> {
+fn mail(rest: &str) -> Result<Command<'_>, ParseError> {
     let s = strip_keyword(rest, "FROM:").ok_or(ParseError::Syntax("MAIL"))?;
     let (path, params) = split_path(s)?;
     let from = reverse_path(path).ok_or(ParseError::Syntax("reverse path"))?;
@@ -171,7 +174,7 @@ fn mail(rest: &str) -> Result<Command, ParseError> {
     Ok(Command::Mail { from, params })
 }
 
-fn rcpt(rest: &str) -> Result<Command, ParseError> {
+fn rcpt(rest: &str) -> Result<Command<'_>, ParseError> {
     let s = strip_keyword(rest, "TO:").ok_or(ParseError::Syntax("RCPT"))?;
     let (path, params) = split_path(s)?;
     let to = forward_path(path).ok_or(ParseError::Syntax("forward path"))?;
@@ -179,7 +182,7 @@ fn rcpt(rest: &str) -> Result<Command, ParseError> {
     Ok(Command::Rcpt { to, params })
 }
 
-fn bdat(rest: &str) -> Result<Command, ParseError> {
+fn bdat(rest: &str) -> Result<Command<'static>, ParseError> {
     let mut words = words(rest);
     let size = words.next().ok_or(ParseError::Syntax("BDAT"))?;
     if size.is_empty() || size.len() > 20 || !size.bytes().all(|b| b.is_ascii_digit()) {
@@ -197,7 +200,7 @@ fn bdat(rest: &str) -> Result<Command, ParseError> {
     Ok(Command::Bdat { size, last })
 }
 
-fn auth(rest: &str) -> Result<Command, ParseError> {
+fn auth(rest: &str) -> Result<Command<'_>, ParseError> {
     let mut words = words(rest);
     let mech = words.next().ok_or(ParseError::Syntax("AUTH"))?;
     // sasl-mech = 1*20mech-char; mech-char = UPPER-ALPHA / DIGIT / HYPHEN / UNDERSCORE
@@ -211,14 +214,18 @@ fn auth(rest: &str) -> Result<Command, ParseError> {
     }
     let initial_response = match words.next() {
         None => None,
-        Some(r) if is_base64_or_empty(r) => Some(AuthData(r.to_owned())),
+        Some(r) if is_base64_or_empty(r) => Some(AuthData(Cow::Borrowed(r))),
         Some(_) => return Err(ParseError::Syntax("AUTH initial response")),
     };
     if words.next().is_some() {
         return Err(ParseError::Syntax("AUTH"));
     }
     Ok(Command::Auth {
-        mechanism: mech.to_ascii_uppercase(),
+        mechanism: if mech.bytes().any(|b| b.is_ascii_lowercase()) {
+            Cow::Owned(mech.to_ascii_uppercase())
+        } else {
+            Cow::Borrowed(mech)
+        },
         initial_response,
     })
 }
@@ -299,7 +306,7 @@ fn flag_once(slot: &mut bool, v: Option<&str>, name: &'static str) -> Result<(),
     Ok(())
 }
 
-pub(crate) fn mail_parameters(s: &str) -> Result<MailParameters, ParseError> {
+pub(crate) fn mail_parameters(s: &str) -> Result<MailParameters<'_>, ParseError> {
     let mut p = MailParameters::default();
     each_param(s, |k, v| {
         match () {
@@ -356,8 +363,8 @@ pub(crate) fn mail_parameters(s: &str) -> Result<MailParameters, ParseError> {
                 set_once(&mut p.auth, a, "AUTH=")?;
             }
             () => p.other.push(Parameter {
-                keyword: k.to_owned(),
-                value: v.map(str::to_owned),
+                keyword: Cow::Borrowed(k),
+                value: v.map(Cow::Borrowed),
             }),
         }
         Ok(())
@@ -365,7 +372,7 @@ pub(crate) fn mail_parameters(s: &str) -> Result<MailParameters, ParseError> {
     Ok(p)
 }
 
-pub(crate) fn rcpt_parameters(s: &str) -> Result<RcptParameters, ParseError> {
+pub(crate) fn rcpt_parameters(s: &str) -> Result<RcptParameters<'_>, ParseError> {
     let mut p = RcptParameters::default();
     each_param(s, |k, v| {
         match () {
@@ -400,14 +407,14 @@ pub(crate) fn rcpt_parameters(s: &str) -> Result<RcptParameters, ParseError> {
                     return Err(ParseError::Syntax("ORCPT"));
                 }
                 let o = Orcpt {
-                    addr_type: t.to_owned(),
+                    addr_type: Cow::Borrowed(t),
                     address: XText::decode(a)?,
                 };
                 set_once(&mut p.orcpt, o, "ORCPT")?;
             }
             () => p.other.push(Parameter {
-                keyword: k.to_owned(),
-                value: v.map(str::to_owned),
+                keyword: Cow::Borrowed(k),
+                value: v.map(Cow::Borrowed),
             }),
         }
         Ok(())
@@ -457,7 +464,7 @@ fn is_ldh_str(b: &[u8]) -> bool {
         && b[b.len() - 1] != b'-'
 }
 
-fn address_literal(s: &str) -> Option<(usize, AddressLiteral)> {
+fn address_literal(s: &str) -> Option<(usize, AddressLiteral<'_>)> {
     let b = s.as_bytes();
     if b.first() != Some(&b'[') {
         return None;
@@ -475,8 +482,8 @@ fn address_literal(s: &str) -> Option<(usize, AddressLiteral)> {
             return None;
         }
         AddressLiteral::General {
-            tag: tag.to_owned(),
-            content: content.to_owned(),
+            tag: Cow::Borrowed(tag),
+            content: Cow::Borrowed(content),
         }
     } else {
         AddressLiteral::Ipv4(ipv4(inner)?)
@@ -498,13 +505,13 @@ fn ipv4(s: &str) -> Option<Ipv4Addr> {
     parts.next().is_none().then(|| Ipv4Addr::from(octets))
 }
 
-pub(crate) fn host(s: &str) -> Option<(usize, Host)> {
+pub(crate) fn host(s: &str) -> Option<(usize, Host<'_>)> {
     if s.starts_with('[') {
         let (n, l) = address_literal(s)?;
         return Some((n, Host::Literal(l)));
     }
     let n = domain(s)?;
-    Some((n, Host::Domain(Domain::new_unchecked(s[..n].to_owned()))))
+    Some((n, Host::Domain(Domain::new_unchecked(&s[..n]))))
 }
 
 fn is_atext_ascii(b: u8) -> bool {
@@ -571,13 +578,13 @@ pub(crate) fn local_part(s: &str) -> Option<usize> {
     Some(i)
 }
 
-pub(crate) fn mailbox(s: &str) -> Option<(usize, Mailbox)> {
+pub(crate) fn mailbox(s: &str) -> Option<(usize, Mailbox<'_>)> {
     let n = local_part(s)?;
     if s.as_bytes().get(n) != Some(&b'@') {
         return None;
     }
     let (m, host) = host(&s[n + 1..])?;
-    let local = s[..n].to_owned();
+    let local = &s[..n];
     Some((
         n + 1 + m,
         Mailbox {
@@ -588,7 +595,7 @@ pub(crate) fn mailbox(s: &str) -> Option<(usize, Mailbox)> {
 }
 
 /// `"<" [ A-d-l ":" ] Mailbox ">"`, the whole of `b`.
-fn path(s: &str) -> Option<Mailbox> {
+fn path(s: &str) -> Option<Mailbox<'_>> {
     let mut rest = s.strip_prefix('<')?.strip_suffix('>')?;
     if rest.starts_with('@') {
         // A-d-l = At-domain *( "," At-domain ): parsed, then dropped.
@@ -609,14 +616,14 @@ fn path(s: &str) -> Option<Mailbox> {
     (n == rest.len()).then_some(m)
 }
 
-pub(crate) fn reverse_path(s: &str) -> Option<ReversePath> {
+pub(crate) fn reverse_path(s: &str) -> Option<ReversePath<'_>> {
     if s == "<>" {
         return Some(ReversePath::Null);
     }
     path(s).map(ReversePath::Mailbox)
 }
 
-pub(crate) fn forward_path(s: &str) -> Option<ForwardPath> {
+pub(crate) fn forward_path(s: &str) -> Option<ForwardPath<'_>> {
     if s.eq_ignore_ascii_case("<postmaster>") {
         return Some(ForwardPath::Postmaster);
     }
