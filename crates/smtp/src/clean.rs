@@ -2,10 +2,10 @@
 //! (client): how many whole CRLF lines at the start of a buffer need no
 //! change at all.
 //!
-//! One pass, eight octets at a time (SWAR on `u64` words, no `unsafe`): the
-//! CR, LF and dot positions of a word come out as bit masks, so a clean
-//! 78-octet line costs a few word operations instead of a search call per
-//! line ending and a second pass counting CRs.
+//! One search per line for the first CR or LF (memchr2, SIMD): in a clean
+//! line that is the CR of its CRLF, so a single call both finds the line's
+//! end and proves there is no bare CR or LF before it. No second pass
+//! (counting CRs) and no per-octet work in Rust.
 
 /// What [`clean_lines`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,16 +34,6 @@ pub(crate) struct Rules {
     pub(crate) starts_line: bool,
 }
 
-const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-
-/// `0x80` in each byte of `w` equal to `b`, `0` elsewhere (exact: no
-/// false positives from borrows, unlike the shorter "has zero byte" test).
-fn eq_mask(w: u64, b: u8) -> u64 {
-    let t = w ^ (u64::from(b) * 0x0101_0101_0101_0101);
-    !(((t & LOW7) + LOW7) | t) & HIGH
-}
-
 /// The longest prefix of `buf` made of whole CRLF lines with no bare CR or
 /// LF (and, per `rules`, no leading dot and no over-long line).
 pub(crate) fn clean_lines(buf: &[u8], rules: Rules) -> Clean {
@@ -52,58 +42,28 @@ pub(crate) fn clean_lines(buf: &[u8], rules: Rules) -> Clean {
         lines: 0,
         long: false,
     };
-    // Carried from the previous word: its last octet was a CR (an LF must
-    // come first now) or an LF (a dot now starts a line).
-    let mut cr_carry = 0u64;
-    let mut lf_carry = if rules.starts_line { 0x80 } else { 0 };
-    let mut base = 0;
-    while base < buf.len() {
-        let n = (buf.len() - base).min(8);
-        let mut word = [0u8; 8];
-        word[..n].copy_from_slice(&buf[base..base + n]);
-        let w = u64::from_le_bytes(word);
-        let valid = if n == 8 {
-            u64::MAX
-        } else {
-            (1u64 << (8 * n)) - 1
-        };
-        let lf = eq_mask(w, b'\n') & valid;
-        let cr = eq_mask(w, b'\r') & valid;
-        // Every LF right after a CR and every CR right before an LF: the
-        // two masks, one shifted by an octet, are equal. A CR in the last
-        // octet of `buf` is left for the next call (its line is not whole).
-        let mut bad = (lf ^ ((cr << 8) | cr_carry)) & valid;
-        if rules.stop_at_dot {
-            bad |= eq_mask(w, b'.') & ((lf << 8) | lf_carry) & valid;
-        }
-        // Line endings before the first problem in this word.
-        let mut ends = if bad == 0 {
-            lf
-        } else {
-            lf & ((1u64 << bad.trailing_zeros()) - 1)
-        };
-        while ends != 0 {
-            let p = base + (ends.trailing_zeros() / 8) as usize;
-            let mut len = p + 1 - found.end;
-            if found.lines == 0 {
-                len += rules.first_line_len;
-            }
-            if len > rules.max_line {
-                if rules.stop_at_long {
-                    return found;
-                }
-                found.long = true;
-            }
-            found.lines += 1;
-            found.end = p + 1;
-            ends &= ends - 1;
-        }
-        if bad != 0 {
+    if rules.stop_at_dot && rules.starts_line && buf.first() == Some(&b'.') {
+        return found;
+    }
+    let mut extra = rules.first_line_len;
+    while let Some(i) = memchr::memchr2(b'\r', b'\n', &buf[found.end..]) {
+        let cr = found.end + i;
+        if buf[cr] != b'\r' || buf.get(cr + 1) != Some(&b'\n') {
             break;
         }
-        cr_carry = cr >> 56;
-        lf_carry = lf >> 56;
-        base += 8;
+        let next = cr + 2;
+        if extra + (next - found.end) > rules.max_line {
+            if rules.stop_at_long {
+                break;
+            }
+            found.long = true;
+        }
+        extra = 0;
+        found.lines += 1;
+        found.end = next;
+        if rules.stop_at_dot && buf.get(next) == Some(&b'.') {
+            break;
+        }
     }
     found
 }
