@@ -105,18 +105,18 @@ fn command_text(text: &str) -> Result<Command<'_>, ParseError> {
         Some(r) if trim_spaces(r).is_empty() => Ok(c),
         Some(_) => Err(ParseError::Syntax(c.verb())),
     };
-    let string_arg = |name| match rest.map(|r| trim_spaces(r)) {
+    let string_arg = |name| match rest.map(trim_spaces) {
         Some(r) if !r.is_empty() => Ok(Cow::Borrowed(r)),
         _ => Err(ParseError::Syntax(name)),
     };
     let optional_arg = || {
-        rest.map(|r| trim_spaces(r))
+        rest.map(trim_spaces)
             .filter(|r| !r.is_empty())
             .map(Cow::Borrowed)
     };
     match verb {
         b"EHLO" | b"HELO" | b"LHLO" => {
-            let arg = rest.map(|r| trim_spaces(r)).unwrap_or("");
+            let arg = rest.map(trim_spaces).unwrap_or("");
             // HELO/EHLO may carry trailing words after the domain in the
             // wild; RFC 5321 §4.1.1.1 allows only the domain.
             let host = Host::new(arg).map_err(|_| ParseError::Syntax("domain"))?;
