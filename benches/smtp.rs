@@ -64,7 +64,7 @@ fn paired_medians(
 ) -> (Duration, Duration) {
     c.bench_function(names[0], |b| b.iter(&mut *ours));
     c.bench_function(names[1], |b| b.iter(&mut *peer));
-    let mut time = |f: &mut dyn FnMut()| {
+    let time = |f: &mut dyn FnMut()| {
         let t = Instant::now();
         for _ in 0..reps {
             f();
