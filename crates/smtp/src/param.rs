@@ -87,12 +87,11 @@ impl<'a> XText<'a> {
     /// is borrowed, not copied.
     pub fn decode(s: &'a str) -> Result<Self, ParseError> {
         let b = s.as_bytes();
-        if memchr::memchr(b'+', b).is_none() {
-            return if b.iter().all(|&c| (33..=126).contains(&c) && c != b'=') {
-                Ok(XText(Cow::Borrowed(s)))
-            } else {
-                Err(ParseError::Syntax("xtext"))
-            };
+        // One pass for the common case: plain xchars, borrowed as they are.
+        if b.iter()
+            .all(|&c| (33..=126).contains(&c) && c != b'=' && c != b'+')
+        {
+            return Ok(XText(Cow::Borrowed(s)));
         }
         let mut out = Vec::with_capacity(b.len());
         let mut i = 0;

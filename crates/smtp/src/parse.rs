@@ -85,21 +85,47 @@ pub(crate) fn command_line(line: &[u8]) -> Result<Command<'_>, ParseError> {
     command_text(text)
 }
 
+/// Up to eight octets, upper-cased, packed little-endian into a `u64`.
+const fn verb_key(v: &[u8]) -> u64 {
+    let mut key = 0u64;
+    let mut i = 0;
+    while i < v.len() && i < 8 {
+        key |= (v[i].to_ascii_uppercase() as u64) << (8 * i);
+        i += 1;
+    }
+    key
+}
+
+const EHLO: u64 = verb_key(b"EHLO");
+const HELO: u64 = verb_key(b"HELO");
+const LHLO: u64 = verb_key(b"LHLO");
+const MAIL: u64 = verb_key(b"MAIL");
+const RCPT: u64 = verb_key(b"RCPT");
+const DATA: u64 = verb_key(b"DATA");
+const BDAT: u64 = verb_key(b"BDAT");
+const RSET: u64 = verb_key(b"RSET");
+const NOOP: u64 = verb_key(b"NOOP");
+const QUIT: u64 = verb_key(b"QUIT");
+const VRFY: u64 = verb_key(b"VRFY");
+const EXPN: u64 = verb_key(b"EXPN");
+const HELP: u64 = verb_key(b"HELP");
+const STARTTLS: u64 = verb_key(b"STARTTLS");
+const AUTH: u64 = verb_key(b"AUTH");
+const ETRN: u64 = verb_key(b"ETRN");
+
 #[inline]
 fn command_text(text: &str) -> Result<Command<'_>, ParseError> {
     let (verb, rest) = match find_byte(b' ', text.as_bytes()) {
         Some(i) => (&text[..i], Some(&text[i + 1..])),
         None => (text, None),
     };
-    if verb.len() > 8 {
+    // Letters only, so no two verbs share a key (a NUL would vanish).
+    if verb.len() > 8 || !verb.bytes().all(|b| b.is_ascii_alphabetic()) {
         return Err(ParseError::UnknownCommand);
     }
-    // Upper-cased on the stack: no allocation per command.
-    let mut up = [0u8; 8];
-    for (u, b) in up.iter_mut().zip(verb.bytes()) {
-        *u = b.to_ascii_uppercase();
-    }
-    let verb = &up[..verb.len()];
+    // The verb upper-cased into one integer: no allocation, and matching
+    // is an integer comparison rather than a slice compare per verb.
+    let key = verb_key(verb.as_bytes());
     let no_args = |c: Command<'static>| match rest {
         None => Ok(c),
         Some(r) if trim_spaces(r).is_empty() => Ok(c),
@@ -114,31 +140,34 @@ fn command_text(text: &str) -> Result<Command<'_>, ParseError> {
             .filter(|r| !r.is_empty())
             .map(Cow::Borrowed)
     };
-    match verb {
-        b"EHLO" | b"HELO" | b"LHLO" => {
+    match key {
+        EHLO | HELO | LHLO => {
             let arg = rest.map(trim_spaces).unwrap_or("");
             // HELO/EHLO may carry trailing words after the domain in the
             // wild; RFC 5321 §4.1.1.1 allows only the domain.
-            let host = Host::new(arg).map_err(|_| ParseError::Syntax("domain"))?;
-            Ok(match verb {
-                b"EHLO" => Command::Ehlo(host),
-                b"HELO" => Command::Helo(host),
+            let host = match host(arg) {
+                Some((n, h)) if n == arg.len() => h,
+                _ => return Err(ParseError::Syntax("domain")),
+            };
+            Ok(match key {
+                EHLO => Command::Ehlo(host),
+                HELO => Command::Helo(host),
                 _ => Command::Lhlo(host),
             })
         }
-        b"MAIL" => mail(rest.unwrap_or("")),
-        b"RCPT" => rcpt(rest.unwrap_or("")),
-        b"DATA" => no_args(Command::Data),
-        b"BDAT" => bdat(rest.unwrap_or("")),
-        b"RSET" => no_args(Command::Rset),
-        b"NOOP" => Ok(Command::Noop(optional_arg())),
-        b"QUIT" => no_args(Command::Quit),
-        b"VRFY" => string_arg("VRFY").map(Command::Vrfy),
-        b"EXPN" => string_arg("EXPN").map(Command::Expn),
-        b"HELP" => Ok(Command::Help(optional_arg())),
-        b"STARTTLS" => no_args(Command::StartTls),
-        b"AUTH" => auth(rest.unwrap_or("")),
-        b"ETRN" => string_arg("ETRN").map(Command::Etrn),
+        MAIL => mail(rest.unwrap_or("")),
+        RCPT => rcpt(rest.unwrap_or("")),
+        DATA => no_args(Command::Data),
+        BDAT => bdat(rest.unwrap_or("")),
+        RSET => no_args(Command::Rset),
+        NOOP => Ok(Command::Noop(optional_arg())),
+        QUIT => no_args(Command::Quit),
+        VRFY => string_arg("VRFY").map(Command::Vrfy),
+        EXPN => string_arg("EXPN").map(Command::Expn),
+        HELP => Ok(Command::Help(optional_arg())),
+        STARTTLS => no_args(Command::StartTls),
+        AUTH => auth(rest.unwrap_or("")),
+        ETRN => string_arg("ETRN").map(Command::Etrn),
         _ => Err(ParseError::UnknownCommand),
     }
 }
@@ -405,7 +434,7 @@ pub(crate) fn rcpt_parameters(s: &str) -> Result<RcptParameters<'_>, ParseError>
                 if v.eq_ignore_ascii_case("NEVER") {
                     // NEVER stands alone (RFC 3461 §4.1).
                 } else {
-                    for item in v.split(',') {
+                    for item in split_bytes(v, b',') {
                         let slot = if item.eq_ignore_ascii_case("SUCCESS") {
                             &mut n.success
                         } else if item.eq_ignore_ascii_case("FAILURE") {
@@ -425,7 +454,8 @@ pub(crate) fn rcpt_parameters(s: &str) -> Result<RcptParameters<'_>, ParseError>
             }
             () if k.eq_ignore_ascii_case("ORCPT") => {
                 let v = v.ok_or(ParseError::Syntax("ORCPT"))?;
-                let (t, a) = v.split_once(';').ok_or(ParseError::Syntax("ORCPT"))?;
+                let i = find_byte(b';', v.as_bytes()).ok_or(ParseError::Syntax("ORCPT"))?;
+                let (t, a) = (&v[..i], &v[i + 1..]);
                 if t.is_empty() || !t.bytes().all(|b| b < 0x80 && is_atext(b)) {
                     return Err(ParseError::Syntax("ORCPT"));
                 }
@@ -512,6 +542,25 @@ fn is_ldh(b: u8) -> bool {
 /// atext or UTF8-non-ascii.
 fn is_atext(b: u8) -> bool {
     CLASS[usize::from(b)] & ATEXT != 0
+}
+
+/// `s` split at every ASCII `sep` (a byte search: `str::split` with a
+/// char pattern is slow on short strings).
+fn split_bytes(s: &str, sep: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match find_byte(sep, r.as_bytes()) {
+            Some(i) => {
+                rest = Some(&r[i + 1..]);
+                Some(&r[..i])
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
 }
 
 fn trim_start_spaces(s: &str) -> &str {

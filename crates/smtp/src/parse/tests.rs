@@ -661,3 +661,25 @@ fn parsed_commands_borrow_the_input() {
     assert_eq!(mechanism, "PLAIN");
     assert!(borrowed(&initial_response.expect("initial response").0));
 }
+
+/// The verb is matched as a packed integer: a NUL (which packs to nothing)
+/// or any other non-letter must not turn a word into a known verb
+/// (RFC 5321 §4.1.1: verbs are alphabetic).
+#[test]
+fn verbs_with_stray_octets_are_unknown() {
+    for line in [
+        &b"DATA\0\r\n"[..],
+        b"\0DATA\r\n",
+        b"DA\0TA\r\n",
+        b"QUIT1\r\n",
+        b"RSET\x7f\r\n",
+        b"STARTTLSX\r\n",
+    ] {
+        assert_eq!(
+            Command::parse(line),
+            Err(ParseError::UnknownCommand),
+            "{line:?}"
+        );
+    }
+    assert_eq!(Command::parse(b"dAtA\r\n"), Ok(Some((6, Command::Data))));
+}
