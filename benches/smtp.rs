@@ -100,7 +100,7 @@ fn command_parsing(c: &mut Criterion) {
             best[1] = best[1].min(t.elapsed().as_nanos());
         }
         println!(
-            "LINE {:>6.1} {:>6.1} {line:?}",
+            "PER LINE ns: yubin {:>6.1} smtp-proto {:>6.1} {line:?}",
             best[0] as f64 / 20000.0,
             best[1] as f64 / 20000.0
         );
