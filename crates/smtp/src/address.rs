@@ -3,7 +3,13 @@
 //!
 //! Every type here is validated: a value exists only if it matches its
 //! grammar, so the encoder never has to check again.
+//!
+//! The types borrow from the command line they were parsed from (`'a`), so
+//! parsing a command allocates nothing; `into_owned` detaches a value (the
+//! server does so for what it hands to the application), and the `new`
+//! constructors return owned (`'static`) values.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -20,19 +26,20 @@ use crate::parse;
 /// Labels are at most 63 octets and the name at most 255 (RFC 5321
 /// §4.5.3.1.2). U-labels are accepted as UTF-8 but not checked against IDNA.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Domain(String);
+pub struct Domain<'a>(pub(crate) Cow<'a, str>);
 
-impl Domain {
+impl Domain<'_> {
     /// Validates `s` as a domain.
-    pub fn new(s: &str) -> Result<Self, ParseError> {
+    pub fn new(s: &str) -> Result<Domain<'static>, ParseError> {
         match parse::domain(s) {
-            Some(n) if n == s.len() => Ok(Domain(s.to_owned())),
+            Some(n) if n == s.len() => Ok(Domain(Cow::Owned(s.to_owned()))),
             _ => Err(ParseError::Syntax("domain")),
         }
     }
 
-    pub(crate) fn new_unchecked(s: String) -> Self {
-        Domain(s)
+    /// The same domain, owning its text.
+    pub fn into_owned(self) -> Domain<'static> {
+        Domain(Cow::Owned(self.0.into_owned()))
     }
 
     /// The domain as written.
@@ -46,7 +53,13 @@ impl Domain {
     }
 }
 
-impl fmt::Display for Domain {
+impl<'a> Domain<'a> {
+    pub(crate) fn new_unchecked(s: &'a str) -> Self {
+        Domain(Cow::Borrowed(s))
+    }
+}
+
+impl fmt::Display for Domain<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
@@ -64,7 +77,7 @@ impl fmt::Display for Domain {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum AddressLiteral {
+pub enum AddressLiteral<'a> {
     /// `[192.0.2.1]`
     Ipv4(Ipv4Addr),
     /// `[IPv6:2001:db8::1]`
@@ -72,13 +85,27 @@ pub enum AddressLiteral {
     /// `[tag:content]` for a tag other than `IPv6`.
     General {
         /// The standardized tag (an Ldh-str).
-        tag: String,
+        tag: Cow<'a, str>,
         /// The content after the colon.
-        content: String,
+        content: Cow<'a, str>,
     },
 }
 
-impl fmt::Display for AddressLiteral {
+impl AddressLiteral<'_> {
+    /// The same literal, owning its text.
+    pub fn into_owned(self) -> AddressLiteral<'static> {
+        match self {
+            AddressLiteral::Ipv4(a) => AddressLiteral::Ipv4(a),
+            AddressLiteral::Ipv6(a) => AddressLiteral::Ipv6(a),
+            AddressLiteral::General { tag, content } => AddressLiteral::General {
+                tag: Cow::Owned(tag.into_owned()),
+                content: Cow::Owned(content.into_owned()),
+            },
+        }
+    }
+}
+
+impl fmt::Display for AddressLiteral<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             AddressLiteral::Ipv4(a) => write!(f, "[{a}]"),
@@ -94,19 +121,27 @@ impl fmt::Display for AddressLiteral {
 /// ( Domain / address-literal )                          ; RFC 5321 §4.1.2
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Host {
+pub enum Host<'a> {
     /// A domain name.
-    Domain(Domain),
+    Domain(Domain<'a>),
     /// An address literal.
-    Literal(AddressLiteral),
+    Literal(AddressLiteral<'a>),
 }
 
-impl Host {
+impl Host<'_> {
     /// Parses a whole string as a host.
-    pub fn new(s: &str) -> Result<Self, ParseError> {
+    pub fn new(s: &str) -> Result<Host<'static>, ParseError> {
         match parse::host(s) {
-            Some((n, host)) if n == s.len() => Ok(host),
+            Some((n, host)) if n == s.len() => Ok(host.into_owned()),
             _ => Err(ParseError::Syntax("domain or address literal")),
+        }
+    }
+
+    /// The same host, owning its text.
+    pub fn into_owned(self) -> Host<'static> {
+        match self {
+            Host::Domain(d) => Host::Domain(d.into_owned()),
+            Host::Literal(l) => Host::Literal(l.into_owned()),
         }
     }
 
@@ -119,7 +154,7 @@ impl Host {
     }
 }
 
-impl fmt::Display for Host {
+impl fmt::Display for Host<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Host::Domain(d) => d.fmt(f),
@@ -143,19 +178,26 @@ impl fmt::Display for Host {
 /// servers to accept longer local parts where they can, and the command-line
 /// limit bounds it anyway.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct LocalPart(String);
+pub struct LocalPart<'a>(pub(crate) Cow<'a, str>);
 
-impl LocalPart {
+impl<'a> LocalPart<'a> {
+    pub(crate) fn new_unchecked(s: &'a str) -> Self {
+        LocalPart(Cow::Borrowed(s))
+    }
+}
+
+impl LocalPart<'_> {
     /// Validates `s` (in its wire form, quotes included if quoted).
-    pub fn new(s: &str) -> Result<Self, ParseError> {
+    pub fn new(s: &str) -> Result<LocalPart<'static>, ParseError> {
         match parse::local_part(s) {
-            Some(n) if n == s.len() => Ok(LocalPart(s.to_owned())),
+            Some(n) if n == s.len() => Ok(LocalPart(Cow::Owned(s.to_owned()))),
             _ => Err(ParseError::Syntax("local part")),
         }
     }
 
-    pub(crate) fn new_unchecked(s: String) -> Self {
-        LocalPart(s)
+    /// The same local part, owning its text.
+    pub fn into_owned(self) -> LocalPart<'static> {
+        LocalPart(Cow::Owned(self.0.into_owned()))
     }
 
     /// The wire form.
@@ -171,7 +213,7 @@ impl LocalPart {
     /// The local part with quotes and quoted-pair backslashes removed.
     pub fn unquoted(&self) -> String {
         if !self.is_quoted() {
-            return self.0.clone();
+            return self.0.clone().into_owned();
         }
         let inner = &self.0[1..self.0.len() - 1];
         let mut out = String::with_capacity(inner.len());
@@ -188,7 +230,7 @@ impl LocalPart {
     }
 }
 
-impl fmt::Display for LocalPart {
+impl fmt::Display for LocalPart<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
@@ -200,19 +242,27 @@ impl fmt::Display for LocalPart {
 /// Mailbox = Local-part "@" ( Domain / address-literal )  ; RFC 5321 §4.1.2
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Mailbox {
+pub struct Mailbox<'a> {
     /// The local part.
-    pub local_part: LocalPart,
+    pub local_part: LocalPart<'a>,
     /// The domain or address literal.
-    pub host: Host,
+    pub host: Host<'a>,
 }
 
-impl Mailbox {
+impl Mailbox<'_> {
     /// Parses `local@host`.
-    pub fn new(s: &str) -> Result<Self, ParseError> {
+    pub fn new(s: &str) -> Result<Mailbox<'static>, ParseError> {
         match parse::mailbox(s) {
-            Some((n, m)) if n == s.len() => Ok(m),
+            Some((n, m)) if n == s.len() => Ok(m.into_owned()),
             _ => Err(ParseError::Syntax("mailbox")),
+        }
+    }
+
+    /// The same mailbox, owning its text.
+    pub fn into_owned(self) -> Mailbox<'static> {
+        Mailbox {
+            local_part: self.local_part.into_owned(),
+            host: self.host.into_owned(),
         }
     }
 
@@ -223,7 +273,7 @@ impl Mailbox {
     }
 }
 
-impl fmt::Display for Mailbox {
+impl fmt::Display for Mailbox<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}@{}", self.local_part, self.host)
     }
@@ -239,14 +289,22 @@ impl fmt::Display for Mailbox {
 /// A source route (`A-d-l`) is accepted and dropped, as RFC 5321 §4.1.1.3
 /// and Appendix C ask.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ReversePath {
+pub enum ReversePath<'a> {
     /// `<>`: the null sender of bounces (RFC 5321 §4.5.5).
     Null,
     /// A sender mailbox.
-    Mailbox(Mailbox),
+    Mailbox(Mailbox<'a>),
 }
 
-impl ReversePath {
+impl ReversePath<'_> {
+    /// The same path, owning its text.
+    pub fn into_owned(self) -> ReversePath<'static> {
+        match self {
+            ReversePath::Null => ReversePath::Null,
+            ReversePath::Mailbox(m) => ReversePath::Mailbox(m.into_owned()),
+        }
+    }
+
     /// Whether the path is all ASCII.
     pub fn is_ascii(&self) -> bool {
         match self {
@@ -256,7 +314,7 @@ impl ReversePath {
     }
 }
 
-impl fmt::Display for ReversePath {
+impl fmt::Display for ReversePath<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ReversePath::Null => f.write_str("<>"),
@@ -272,15 +330,23 @@ impl fmt::Display for ReversePath {
 /// "<Postmaster@" Domain ">" / "<Postmaster>"            ; RFC 5321 §4.1.1.3
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ForwardPath {
+pub enum ForwardPath<'a> {
     /// `<Postmaster>` without a domain, which every server must accept
     /// (RFC 5321 §4.5.1). The case written by the client is not kept.
     Postmaster,
     /// A recipient mailbox.
-    Mailbox(Mailbox),
+    Mailbox(Mailbox<'a>),
 }
 
-impl ForwardPath {
+impl ForwardPath<'_> {
+    /// The same path, owning its text.
+    pub fn into_owned(self) -> ForwardPath<'static> {
+        match self {
+            ForwardPath::Postmaster => ForwardPath::Postmaster,
+            ForwardPath::Mailbox(m) => ForwardPath::Mailbox(m.into_owned()),
+        }
+    }
+
     /// Whether the path is all ASCII.
     pub fn is_ascii(&self) -> bool {
         match self {
@@ -290,7 +356,7 @@ impl ForwardPath {
     }
 }
 
-impl fmt::Display for ForwardPath {
+impl fmt::Display for ForwardPath<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ForwardPath::Postmaster => f.write_str("<Postmaster>"),

@@ -1,5 +1,6 @@
 //! SMTP and LMTP commands (RFC 5321 §4.1.1 and the extensions).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::address::{ForwardPath, Host, ReversePath};
@@ -9,15 +10,23 @@ use crate::param::{MailParameters, RcptParameters};
 /// 334 challenge, kept as sent (`=` for an empty initial response, RFC 4954
 /// §4). Debug shows only its length, so logs never carry credentials.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct AuthData(pub String);
+pub struct AuthData<'a>(pub Cow<'a, str>);
 
-impl fmt::Debug for AuthData {
+impl AuthData<'_> {
+    /// The same data, owned.
+    pub fn into_owned(self) -> AuthData<'static> {
+        AuthData(Cow::Owned(self.0.into_owned()))
+    }
+}
+
+impl fmt::Debug for AuthData<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "AuthData(<{} octets redacted>)", self.0.len())
     }
 }
 
-/// One command from the client.
+/// One command from the client, borrowing its text from the parsed line
+/// (see [`Command::into_owned`]).
 ///
 /// ```text
 /// ehlo = "EHLO" SP ( Domain / address-literal ) CRLF        ; RFC 5321 §4.1.1.1
@@ -41,26 +50,26 @@ impl fmt::Debug for AuthData {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Command {
+pub enum Command<'a> {
     /// `EHLO host`
-    Ehlo(Host),
+    Ehlo(Host<'a>),
     /// `HELO host`
-    Helo(Host),
+    Helo(Host<'a>),
     /// `LHLO host` (LMTP)
-    Lhlo(Host),
+    Lhlo(Host<'a>),
     /// `MAIL FROM:<path> params`
     Mail {
         /// The reverse path.
-        from: ReversePath,
+        from: ReversePath<'a>,
         /// The parameters.
-        params: MailParameters,
+        params: MailParameters<'a>,
     },
     /// `RCPT TO:<path> params`
     Rcpt {
         /// The forward path.
-        to: ForwardPath,
+        to: ForwardPath<'a>,
         /// The parameters.
-        params: RcptParameters,
+        params: RcptParameters<'a>,
     },
     /// `DATA`
     Data,
@@ -74,29 +83,65 @@ pub enum Command {
     /// `RSET`
     Rset,
     /// `NOOP [string]`
-    Noop(Option<String>),
+    Noop(Option<Cow<'a, str>>),
     /// `QUIT`
     Quit,
     /// `VRFY string`
-    Vrfy(String),
+    Vrfy(Cow<'a, str>),
     /// `EXPN string`
-    Expn(String),
+    Expn(Cow<'a, str>),
     /// `HELP [string]`
-    Help(Option<String>),
+    Help(Option<Cow<'a, str>>),
     /// `STARTTLS`
     StartTls,
     /// `AUTH mechanism [initial-response]`
     Auth {
         /// The mechanism name, upper-cased.
-        mechanism: String,
+        mechanism: Cow<'a, str>,
         /// The base64 initial response (`=` for empty), if any.
-        initial_response: Option<AuthData>,
+        initial_response: Option<AuthData<'a>>,
     },
     /// `ETRN node`
-    Etrn(String),
+    Etrn(Cow<'a, str>),
 }
 
-impl Command {
+impl Command<'_> {
+    /// The same command, owning its text (for keeping it past the input
+    /// buffer).
+    pub fn into_owned(self) -> Command<'static> {
+        let own = |s: Cow<'_, str>| Cow::Owned(s.into_owned());
+        match self {
+            Command::Ehlo(h) => Command::Ehlo(h.into_owned()),
+            Command::Helo(h) => Command::Helo(h.into_owned()),
+            Command::Lhlo(h) => Command::Lhlo(h.into_owned()),
+            Command::Mail { from, params } => Command::Mail {
+                from: from.into_owned(),
+                params: params.into_owned(),
+            },
+            Command::Rcpt { to, params } => Command::Rcpt {
+                to: to.into_owned(),
+                params: params.into_owned(),
+            },
+            Command::Data => Command::Data,
+            Command::Bdat { size, last } => Command::Bdat { size, last },
+            Command::Rset => Command::Rset,
+            Command::Noop(s) => Command::Noop(s.map(own)),
+            Command::Quit => Command::Quit,
+            Command::Vrfy(s) => Command::Vrfy(own(s)),
+            Command::Expn(s) => Command::Expn(own(s)),
+            Command::Help(s) => Command::Help(s.map(own)),
+            Command::StartTls => Command::StartTls,
+            Command::Auth {
+                mechanism,
+                initial_response,
+            } => Command::Auth {
+                mechanism: own(mechanism),
+                initial_response: initial_response.map(AuthData::into_owned),
+            },
+            Command::Etrn(s) => Command::Etrn(own(s)),
+        }
+    }
+
     /// The verb, upper-case.
     pub fn verb(&self) -> &'static str {
         match self {

@@ -9,7 +9,7 @@ use crate::command::Command;
 use crate::param::{AuthParam, MailParameters, Parameter, RcptParameters, Ret};
 use crate::reply::Reply;
 
-impl Command {
+impl Command<'_> {
     /// Appends the command line, CRLF included.
     pub fn encode(&self, out: &mut Vec<u8>) {
         command(self, out);
@@ -39,7 +39,7 @@ impl Reply {
 }
 
 // Writing into a Vec<u8> cannot fail, hence the ignored results below.
-pub(crate) fn command(c: &Command, out: &mut Vec<u8>) {
+pub(crate) fn command(c: &Command<'_>, out: &mut Vec<u8>) {
     let _ = match c {
         Command::Ehlo(h) => write!(out, "EHLO {h}"),
         Command::Helo(h) => write!(out, "HELO {h}"),
@@ -85,7 +85,7 @@ fn one_line(s: &str) -> &str {
     s.split(['\r', '\n']).next().unwrap_or("")
 }
 
-fn other_params(other: &[Parameter], out: &mut Vec<u8>) {
+fn other_params(other: &[Parameter<'_>], out: &mut Vec<u8>) {
     for p in other {
         let _ = match &p.value {
             Some(v) => write!(out, " {}={}", p.keyword, one_line(v)),
@@ -94,7 +94,7 @@ fn other_params(other: &[Parameter], out: &mut Vec<u8>) {
     }
 }
 
-fn mail_params(p: &MailParameters, out: &mut Vec<u8>) {
+fn mail_params(p: &MailParameters<'_>, out: &mut Vec<u8>) {
     if let Some(n) = p.size {
         let _ = write!(out, " SIZE={n}");
     }
@@ -126,7 +126,7 @@ fn mail_params(p: &MailParameters, out: &mut Vec<u8>) {
     other_params(&p.other, out);
 }
 
-fn rcpt_params(p: &RcptParameters, out: &mut Vec<u8>) {
+fn rcpt_params(p: &RcptParameters<'_>, out: &mut Vec<u8>) {
     if let Some(n) = p.notify {
         let _ = write!(out, " NOTIFY={n}");
     }

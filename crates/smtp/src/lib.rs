@@ -78,6 +78,7 @@
 
 pub mod address;
 pub mod capability;
+mod clean;
 pub mod command;
 pub mod encode;
 pub mod error;

@@ -1,6 +1,7 @@
 //! MAIL and RCPT parameters (RFC 5321 §4.1.2 and the extensions that define
 //! them).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::address::Mailbox;
@@ -14,11 +15,21 @@ use crate::error::ParseError;
 /// esmtp-value   = 1*(%d33-60 / %d62-126 / UTF8-non-ascii) ; RFC 6531 §3.3
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Parameter {
+pub struct Parameter<'a> {
     /// The keyword, as written.
-    pub keyword: String,
+    pub keyword: Cow<'a, str>,
     /// The value, if any.
-    pub value: Option<String>,
+    pub value: Option<Cow<'a, str>>,
+}
+
+impl Parameter<'_> {
+    /// The same parameter, owning its text.
+    pub fn into_owned(self) -> Parameter<'static> {
+        Parameter {
+            keyword: Cow::Owned(self.keyword.into_owned()),
+            value: self.value.map(|v| Cow::Owned(v.into_owned())),
+        }
+    }
 }
 
 /// `BODY=` (RFC 6152 §2, RFC 3030 §3).
@@ -69,12 +80,19 @@ pub enum Ret {
 /// hexchar  = "+" 2(%x30-39 / %x41-46)
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct XText(pub String);
+pub struct XText<'a>(pub Cow<'a, str>);
 
-impl XText {
-    /// Decodes xtext; the result must be UTF-8.
-    pub fn decode(s: &str) -> Result<Self, ParseError> {
+impl<'a> XText<'a> {
+    /// Decodes xtext; the result must be UTF-8. Text without `+` escapes
+    /// is borrowed, not copied.
+    pub fn decode(s: &'a str) -> Result<Self, ParseError> {
         let b = s.as_bytes();
+        // One pass for the common case: plain xchars, borrowed as they are.
+        if b.iter()
+            .all(|&c| (33..=126).contains(&c) && c != b'=' && c != b'+')
+        {
+            return Ok(XText(Cow::Borrowed(s)));
+        }
         let mut out = Vec::with_capacity(b.len());
         let mut i = 0;
         while i < b.len() {
@@ -95,8 +113,13 @@ impl XText {
             }
         }
         String::from_utf8(out)
-            .map(XText)
+            .map(|s| XText(Cow::Owned(s)))
             .map_err(|_| ParseError::InvalidUtf8)
+    }
+
+    /// The same text, owned.
+    pub fn into_owned(self) -> XText<'static> {
+        XText(Cow::Owned(self.0.into_owned()))
     }
 }
 
@@ -108,7 +131,7 @@ fn hex_value(c: u8) -> Option<u8> {
     }
 }
 
-impl fmt::Display for XText {
+impl fmt::Display for XText<'_> {
     /// Writes the xtext encoding.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for &b in self.0.as_bytes() {
@@ -177,11 +200,21 @@ impl fmt::Display for Notify {
 /// addr-type = atom
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Orcpt {
+pub struct Orcpt<'a> {
     /// The address type, usually `rfc822` or `utf-8`.
-    pub addr_type: String,
+    pub addr_type: Cow<'a, str>,
     /// The address, decoded from xtext.
-    pub address: XText,
+    pub address: XText<'a>,
+}
+
+impl Orcpt<'_> {
+    /// The same parameter, owning its text.
+    pub fn into_owned(self) -> Orcpt<'static> {
+        Orcpt {
+            addr_type: Cow::Owned(self.addr_type.into_owned()),
+            address: self.address.into_owned(),
+        }
+    }
 }
 
 /// `AUTH=` on MAIL (RFC 4954 §5): who submitted the message.
@@ -190,11 +223,21 @@ pub struct Orcpt {
 /// auth-param = "AUTH=" ( "<>" / xtext-mailbox )
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum AuthParam {
+pub enum AuthParam<'a> {
     /// `<>`: the submitter is unknown or not trusted.
     Unknown,
     /// The submitter's mailbox, decoded from xtext.
-    Mailbox(XText),
+    Mailbox(XText<'a>),
+}
+
+impl AuthParam<'_> {
+    /// The same parameter, owning its text.
+    pub fn into_owned(self) -> AuthParam<'static> {
+        match self {
+            AuthParam::Unknown => AuthParam::Unknown,
+            AuthParam::Mailbox(x) => AuthParam::Mailbox(x.into_owned()),
+        }
+    }
 }
 
 /// The parameters of MAIL FROM.
@@ -205,7 +248,7 @@ pub enum AuthParam {
 ///
 /// Each known keyword may appear once (RFC 5321 §4.1.1.11: a repeat is 555).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub struct MailParameters {
+pub struct MailParameters<'a> {
     /// `SIZE=` declared message size in octets (RFC 1870 §6).
     pub size: Option<u64>,
     /// `BODY=` (RFC 6152, RFC 3030).
@@ -215,13 +258,29 @@ pub struct MailParameters {
     /// `RET=` (RFC 3461 §4.3).
     pub ret: Option<Ret>,
     /// `ENVID=` (RFC 3461 §4.4).
-    pub envid: Option<XText>,
+    pub envid: Option<XText<'a>>,
     /// `AUTH=` (RFC 4954 §5).
-    pub auth: Option<AuthParam>,
+    pub auth: Option<AuthParam<'a>>,
     /// `REQUIRETLS` (RFC 8689 §4.1).
     pub requiretls: bool,
     /// Every other parameter, in order.
-    pub other: Vec<Parameter>,
+    pub other: Vec<Parameter<'a>>,
+}
+
+impl MailParameters<'_> {
+    /// The same parameters, owning their text.
+    pub fn into_owned(self) -> MailParameters<'static> {
+        MailParameters {
+            size: self.size,
+            body: self.body,
+            smtputf8: self.smtputf8,
+            ret: self.ret,
+            envid: self.envid.map(XText::into_owned),
+            auth: self.auth.map(AuthParam::into_owned),
+            requiretls: self.requiretls,
+            other: self.other.into_iter().map(Parameter::into_owned).collect(),
+        }
+    }
 }
 
 /// The parameters of RCPT TO.
@@ -230,18 +289,29 @@ pub struct MailParameters {
 /// Rcpt-parameters = esmtp-param *(SP esmtp-param)       ; RFC 5321 §4.1.2
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub struct RcptParameters {
+pub struct RcptParameters<'a> {
     /// `NOTIFY=` (RFC 3461 §4.1).
     pub notify: Option<Notify>,
     /// `ORCPT=` (RFC 3461 §4.2).
-    pub orcpt: Option<Orcpt>,
+    pub orcpt: Option<Orcpt<'a>>,
     /// Every other parameter, in order.
-    pub other: Vec<Parameter>,
+    pub other: Vec<Parameter<'a>>,
+}
+
+impl RcptParameters<'_> {
+    /// The same parameters, owning their text.
+    pub fn into_owned(self) -> RcptParameters<'static> {
+        RcptParameters {
+            notify: self.notify,
+            orcpt: self.orcpt.map(Orcpt::into_owned),
+            other: self.other.into_iter().map(Parameter::into_owned).collect(),
+        }
+    }
 }
 
 /// Reads the xtext form of an `AUTH=` mailbox back into a [`Mailbox`] if it
 /// is one.
-pub fn auth_param_mailbox(p: &AuthParam) -> Option<Mailbox> {
+pub fn auth_param_mailbox(p: &AuthParam<'_>) -> Option<Mailbox<'static>> {
     match p {
         AuthParam::Unknown => None,
         AuthParam::Mailbox(x) => Mailbox::new(&x.0).ok(),

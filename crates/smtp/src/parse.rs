@@ -5,6 +5,7 @@
 //! public parser is total: bytes give a value, `Ok(None)` (incomplete) or a
 //! [`ParseError`].
 
+use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::address::{AddressLiteral, Domain, ForwardPath, Host, LocalPart, Mailbox, ReversePath};
@@ -26,6 +27,13 @@ pub const MAX_REPLY_LINE: usize = 4096;
 /// memory a server can make the client spend.
 pub const MAX_REPLY_LINES: usize = 256;
 
+/// The first `b` in a short slice (a command line or a part of one): a
+/// plain loop, which beats memchr's SIMD dispatch on tens of octets.
+#[inline]
+fn find_byte(b: u8, s: &[u8]) -> Option<usize> {
+    s.iter().position(|&c| c == b)
+}
+
 /// Finds the end of the first line: `Ok(Some(len))` where `len` includes the
 /// CRLF, `Ok(None)` if no LF yet within `limit`.
 pub(crate) fn find_line(
@@ -41,14 +49,22 @@ pub(crate) fn find_line(
     }
 }
 
-impl Command {
+impl Command<'_> {
     /// Parses one command line (CRLF included) from the start of `buf`.
     ///
     /// `Ok(None)`: no complete line yet. The line limit here is the AUTH
     /// limit of 12288 octets; the server applies the per-command limits of
-    /// its `Config`.
-    pub fn parse(buf: &[u8]) -> Result<Option<(usize, Command)>, ParseError> {
-        let Some(len) = find_line(buf, 0, MAX_COMMAND_LINE)? else {
+    /// its `Config`. The command borrows its text from `buf`: nothing is
+    /// allocated unless an xtext value has `+` escapes or the AUTH
+    /// mechanism is written in lower case.
+    pub fn parse(buf: &[u8]) -> Result<Option<(usize, Command<'_>)>, ParseError> {
+        let window = &buf[..buf.len().min(MAX_COMMAND_LINE)];
+        let Some(len) = find_byte(b'\n', window).map(|i| i + 1) else {
+            if buf.len() >= MAX_COMMAND_LINE {
+                return Err(ParseError::LineTooLong {
+                    limit: MAX_COMMAND_LINE,
+                });
+            }
             return Ok(None);
         };
         command_line(&buf[..len]).map(|c| Some((len, c)))
@@ -56,69 +72,102 @@ impl Command {
 }
 
 /// Parses a line that ends in LF (checked to be CRLF here).
-pub(crate) fn command_line(line: &[u8]) -> Result<Command, ParseError> {
+#[inline]
+pub(crate) fn command_line(line: &[u8]) -> Result<Command<'_>, ParseError> {
     let body = line
         .strip_suffix(b"\r\n")
         .ok_or(ParseError::BareLineEnding)?;
-    if memchr::memchr2(b'\r', b'\n', body).is_some() {
+    // `line` ends at its first LF, so only a CR can be left inside.
+    if find_byte(b'\r', body).is_some() {
         return Err(ParseError::BareLineEnding);
     }
     let text = std::str::from_utf8(body).map_err(|_| ParseError::InvalidUtf8)?;
     command_text(text)
 }
 
-fn command_text(text: &str) -> Result<Command, ParseError> {
-    let (verb, rest) = match memchr::memchr(b' ', text.as_bytes()) {
+/// Up to eight octets, upper-cased, packed little-endian into a `u64`.
+const fn verb_key(v: &[u8]) -> u64 {
+    let mut key = 0u64;
+    let mut i = 0;
+    while i < v.len() && i < 8 {
+        key |= (v[i].to_ascii_uppercase() as u64) << (8 * i);
+        i += 1;
+    }
+    key
+}
+
+const EHLO: u64 = verb_key(b"EHLO");
+const HELO: u64 = verb_key(b"HELO");
+const LHLO: u64 = verb_key(b"LHLO");
+const MAIL: u64 = verb_key(b"MAIL");
+const RCPT: u64 = verb_key(b"RCPT");
+const DATA: u64 = verb_key(b"DATA");
+const BDAT: u64 = verb_key(b"BDAT");
+const RSET: u64 = verb_key(b"RSET");
+const NOOP: u64 = verb_key(b"NOOP");
+const QUIT: u64 = verb_key(b"QUIT");
+const VRFY: u64 = verb_key(b"VRFY");
+const EXPN: u64 = verb_key(b"EXPN");
+const HELP: u64 = verb_key(b"HELP");
+const STARTTLS: u64 = verb_key(b"STARTTLS");
+const AUTH: u64 = verb_key(b"AUTH");
+const ETRN: u64 = verb_key(b"ETRN");
+
+#[inline]
+fn command_text(text: &str) -> Result<Command<'_>, ParseError> {
+    let (verb, rest) = match find_byte(b' ', text.as_bytes()) {
         Some(i) => (&text[..i], Some(&text[i + 1..])),
         None => (text, None),
     };
-    if verb.len() > 8 {
+    // Letters only, so no two verbs share a key (a NUL would vanish).
+    if verb.len() > 8 || !verb.bytes().all(|b| b.is_ascii_alphabetic()) {
         return Err(ParseError::UnknownCommand);
     }
-    // Upper-cased on the stack: no allocation per command.
-    let mut up = [0u8; 8];
-    up[..verb.len()].copy_from_slice(verb.as_bytes());
-    up.make_ascii_uppercase();
-    let verb = &up[..verb.len()];
-    let no_args = |c: Command| match rest {
+    // The verb upper-cased into one integer: no allocation, and matching
+    // is an integer comparison rather than a slice compare per verb.
+    let key = verb_key(verb.as_bytes());
+    let no_args = |c: Command<'static>| match rest {
         None => Ok(c),
-        Some(r) if r.trim_matches(' ').is_empty() => Ok(c),
+        Some(r) if trim_spaces(r).is_empty() => Ok(c),
         Some(_) => Err(ParseError::Syntax(c.verb())),
     };
-    let string_arg = |name| match rest.map(|r| r.trim_matches(' ')) {
-        Some(r) if !r.is_empty() => Ok(r.to_owned()),
+    let string_arg = |name| match rest.map(trim_spaces) {
+        Some(r) if !r.is_empty() => Ok(Cow::Borrowed(r)),
         _ => Err(ParseError::Syntax(name)),
     };
     let optional_arg = || {
-        rest.map(|r| r.trim_matches(' '))
+        rest.map(trim_spaces)
             .filter(|r| !r.is_empty())
-            .map(str::to_owned)
+            .map(Cow::Borrowed)
     };
-    match verb {
-        b"EHLO" | b"HELO" | b"LHLO" => {
-            let arg = rest.map(|r| r.trim_matches(' ')).unwrap_or("");
+    match key {
+        EHLO | HELO | LHLO => {
+            let arg = rest.map(trim_spaces).unwrap_or("");
             // HELO/EHLO may carry trailing words after the domain in the
             // wild; RFC 5321 §4.1.1.1 allows only the domain.
-            let host = Host::new(arg).map_err(|_| ParseError::Syntax("domain"))?;
-            Ok(match verb {
-                b"EHLO" => Command::Ehlo(host),
-                b"HELO" => Command::Helo(host),
+            let host = match host(arg) {
+                Some((n, h)) if n == arg.len() => h,
+                _ => return Err(ParseError::Syntax("domain")),
+            };
+            Ok(match key {
+                EHLO => Command::Ehlo(host),
+                HELO => Command::Helo(host),
                 _ => Command::Lhlo(host),
             })
         }
-        b"MAIL" => mail(rest.unwrap_or("")),
-        b"RCPT" => rcpt(rest.unwrap_or("")),
-        b"DATA" => no_args(Command::Data),
-        b"BDAT" => bdat(rest.unwrap_or("")),
-        b"RSET" => no_args(Command::Rset),
-        b"NOOP" => Ok(Command::Noop(optional_arg())),
-        b"QUIT" => no_args(Command::Quit),
-        b"VRFY" => string_arg("VRFY").map(Command::Vrfy),
-        b"EXPN" => string_arg("EXPN").map(Command::Expn),
-        b"HELP" => Ok(Command::Help(optional_arg())),
-        b"STARTTLS" => no_args(Command::StartTls),
-        b"AUTH" => auth(rest.unwrap_or("")),
-        b"ETRN" => string_arg("ETRN").map(Command::Etrn),
+        MAIL => mail(rest.unwrap_or("")),
+        RCPT => rcpt(rest.unwrap_or("")),
+        DATA => no_args(Command::Data),
+        BDAT => bdat(rest.unwrap_or("")),
+        RSET => no_args(Command::Rset),
+        NOOP => Ok(Command::Noop(optional_arg())),
+        QUIT => no_args(Command::Quit),
+        VRFY => string_arg("VRFY").map(Command::Vrfy),
+        EXPN => string_arg("EXPN").map(Command::Expn),
+        HELP => Ok(Command::Help(optional_arg())),
+        STARTTLS => no_args(Command::StartTls),
+        AUTH => auth(rest.unwrap_or("")),
+        ETRN => string_arg("ETRN").map(Command::Etrn),
         _ => Err(ParseError::UnknownCommand),
     }
 }
@@ -126,13 +175,15 @@ fn command_text(text: &str) -> Result<Command, ParseError> {
 /// Strips `prefix` case-insensitively, then optional spaces (many clients
 /// write `MAIL FROM: <a@b>`, which RFC 5321 §4.1.1.2 does not allow but
 /// Appendix B-era software sends; the path itself stays strict).
+#[inline]
 fn strip_keyword<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
     head.eq_ignore_ascii_case(prefix)
-        .then(|| s[prefix.len()..].trim_start_matches(' '))
+        .then(|| trim_start_spaces(&s[prefix.len()..]))
 }
 
 /// Splits `<path> params` into the path text and the parameter text.
+#[inline]
 fn split_path(s: &str) -> Result<(&str, &str), ParseError> {
     if !s.starts_with('<') {
         return Err(ParseError::Syntax("path"));
@@ -154,7 +205,7 @@ fn split_path(s: &str) -> Result<(&str, &str), ParseError> {
                 if !rest.is_empty() && !rest.starts_with(' ') {
                     return Err(ParseError::Syntax("path"));
                 }
-                return Ok((&s[..=i], rest.trim_matches(' ')));
+                return Ok((&s[..=i], trim_spaces(rest)));
             }
             _ => {}
         }
@@ -163,7 +214,8 @@ fn split_path(s: &str) -> Result<(&str, &str), ParseError> {
     Err(ParseError::Syntax("path"))
 }
 
-fn mail(rest: &str) -> Result<Command, ParseError> {
+#[inline]
+fn mail(rest: &str) -> Result<Command<'_>, ParseError> {
     let s = strip_keyword(rest, "FROM:").ok_or(ParseError::Syntax("MAIL"))?;
     let (path, params) = split_path(s)?;
     let from = reverse_path(path).ok_or(ParseError::Syntax("reverse path"))?;
@@ -171,7 +223,8 @@ fn mail(rest: &str) -> Result<Command, ParseError> {
     Ok(Command::Mail { from, params })
 }
 
-fn rcpt(rest: &str) -> Result<Command, ParseError> {
+#[inline]
+fn rcpt(rest: &str) -> Result<Command<'_>, ParseError> {
     let s = strip_keyword(rest, "TO:").ok_or(ParseError::Syntax("RCPT"))?;
     let (path, params) = split_path(s)?;
     let to = forward_path(path).ok_or(ParseError::Syntax("forward path"))?;
@@ -179,7 +232,7 @@ fn rcpt(rest: &str) -> Result<Command, ParseError> {
     Ok(Command::Rcpt { to, params })
 }
 
-fn bdat(rest: &str) -> Result<Command, ParseError> {
+fn bdat(rest: &str) -> Result<Command<'static>, ParseError> {
     let mut words = words(rest);
     let size = words.next().ok_or(ParseError::Syntax("BDAT"))?;
     if size.is_empty() || size.len() > 20 || !size.bytes().all(|b| b.is_ascii_digit()) {
@@ -197,7 +250,7 @@ fn bdat(rest: &str) -> Result<Command, ParseError> {
     Ok(Command::Bdat { size, last })
 }
 
-fn auth(rest: &str) -> Result<Command, ParseError> {
+fn auth(rest: &str) -> Result<Command<'_>, ParseError> {
     let mut words = words(rest);
     let mech = words.next().ok_or(ParseError::Syntax("AUTH"))?;
     // sasl-mech = 1*20mech-char; mech-char = UPPER-ALPHA / DIGIT / HYPHEN / UNDERSCORE
@@ -211,14 +264,18 @@ fn auth(rest: &str) -> Result<Command, ParseError> {
     }
     let initial_response = match words.next() {
         None => None,
-        Some(r) if is_base64_or_empty(r) => Some(AuthData(r.to_owned())),
+        Some(r) if is_base64_or_empty(r) => Some(AuthData(Cow::Borrowed(r))),
         Some(_) => return Err(ParseError::Syntax("AUTH initial response")),
     };
     if words.next().is_some() {
         return Err(ParseError::Syntax("AUTH"));
     }
     Ok(Command::Auth {
-        mechanism: mech.to_ascii_uppercase(),
+        mechanism: if mech.bytes().any(|b| b.is_ascii_lowercase()) {
+            Cow::Owned(mech.to_ascii_uppercase())
+        } else {
+            Cow::Borrowed(mech)
+        },
         initial_response,
     })
 }
@@ -232,8 +289,8 @@ pub(crate) fn is_base64_or_empty(s: &str) -> bool {
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')))
 }
 
-/// The space-separated words of `s`, empty ones skipped (memchr: the
-/// `str::split` searcher is slow on short strings).
+/// The space-separated words of `s`, empty ones skipped (a byte search:
+/// the `str::split` searcher is slow on short strings).
 fn words(s: &str) -> impl Iterator<Item = &str> {
     let mut rest = s;
     std::iter::from_fn(move || {
@@ -241,7 +298,7 @@ fn words(s: &str) -> impl Iterator<Item = &str> {
             if rest.is_empty() {
                 return None;
             }
-            let (word, tail) = match memchr::memchr(b' ', rest.as_bytes()) {
+            let (word, tail) = match find_byte(b' ', rest.as_bytes()) {
                 Some(i) => (&rest[..i], &rest[i + 1..]),
                 None => (rest, ""),
             };
@@ -259,7 +316,7 @@ fn each_param<'a>(
     mut f: impl FnMut(&'a str, Option<&'a str>) -> Result<(), ParseError>,
 ) -> Result<(), ParseError> {
     for word in words(s) {
-        let (k, v) = match memchr::memchr(b'=', word.as_bytes()) {
+        let (k, v) = match find_byte(b'=', word.as_bytes()) {
             Some(i) => (&word[..i], Some(&word[i + 1..])),
             None => (word, None),
         };
@@ -299,7 +356,8 @@ fn flag_once(slot: &mut bool, v: Option<&str>, name: &'static str) -> Result<(),
     Ok(())
 }
 
-pub(crate) fn mail_parameters(s: &str) -> Result<MailParameters, ParseError> {
+#[inline]
+pub(crate) fn mail_parameters(s: &str) -> Result<MailParameters<'_>, ParseError> {
     let mut p = MailParameters::default();
     each_param(s, |k, v| {
         match () {
@@ -356,8 +414,8 @@ pub(crate) fn mail_parameters(s: &str) -> Result<MailParameters, ParseError> {
                 set_once(&mut p.auth, a, "AUTH=")?;
             }
             () => p.other.push(Parameter {
-                keyword: k.to_owned(),
-                value: v.map(str::to_owned),
+                keyword: Cow::Borrowed(k),
+                value: v.map(Cow::Borrowed),
             }),
         }
         Ok(())
@@ -365,7 +423,8 @@ pub(crate) fn mail_parameters(s: &str) -> Result<MailParameters, ParseError> {
     Ok(p)
 }
 
-pub(crate) fn rcpt_parameters(s: &str) -> Result<RcptParameters, ParseError> {
+#[inline]
+pub(crate) fn rcpt_parameters(s: &str) -> Result<RcptParameters<'_>, ParseError> {
     let mut p = RcptParameters::default();
     each_param(s, |k, v| {
         match () {
@@ -375,7 +434,7 @@ pub(crate) fn rcpt_parameters(s: &str) -> Result<RcptParameters, ParseError> {
                 if v.eq_ignore_ascii_case("NEVER") {
                     // NEVER stands alone (RFC 3461 §4.1).
                 } else {
-                    for item in v.split(',') {
+                    for item in split_bytes(v, b',') {
                         let slot = if item.eq_ignore_ascii_case("SUCCESS") {
                             &mut n.success
                         } else if item.eq_ignore_ascii_case("FAILURE") {
@@ -395,19 +454,20 @@ pub(crate) fn rcpt_parameters(s: &str) -> Result<RcptParameters, ParseError> {
             }
             () if k.eq_ignore_ascii_case("ORCPT") => {
                 let v = v.ok_or(ParseError::Syntax("ORCPT"))?;
-                let (t, a) = v.split_once(';').ok_or(ParseError::Syntax("ORCPT"))?;
-                if t.is_empty() || !t.bytes().all(is_atext_ascii) {
+                let i = find_byte(b';', v.as_bytes()).ok_or(ParseError::Syntax("ORCPT"))?;
+                let (t, a) = (&v[..i], &v[i + 1..]);
+                if t.is_empty() || !t.bytes().all(|b| b < 0x80 && is_atext(b)) {
                     return Err(ParseError::Syntax("ORCPT"));
                 }
                 let o = Orcpt {
-                    addr_type: t.to_owned(),
+                    addr_type: Cow::Borrowed(t),
                     address: XText::decode(a)?,
                 };
                 set_once(&mut p.orcpt, o, "ORCPT")?;
             }
             () => p.other.push(Parameter {
-                keyword: k.to_owned(),
-                value: v.map(str::to_owned),
+                keyword: Cow::Borrowed(k),
+                value: v.map(Cow::Borrowed),
             }),
         }
         Ok(())
@@ -421,8 +481,97 @@ pub(crate) fn rcpt_parameters(s: &str) -> Result<RcptParameters, ParseError> {
 // 0x80 is part of a whole character and slicing at ASCII delimiters stays on
 // character boundaries: no second UTF-8 check is needed.
 
+/// Character classes of RFC 5321 §4.1.2 / RFC 6531 §3.3, one table lookup
+/// per octet instead of a chain of comparisons.
+const LET_DIG: u8 = 1;
+const LDH: u8 = 2;
+const ATEXT: u8 = 4;
+
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        let alnum = b.is_ascii_alphanumeric();
+        // UTF8-non-ascii counts as a letter (U-label) and as atext.
+        let high = b >= 0x80;
+        let mut c = 0;
+        if alnum || high {
+            c |= LET_DIG | LDH | ATEXT;
+        }
+        if b == b'-' {
+            c |= LDH;
+        }
+        if matches!(
+            b,
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'+'
+                | b'-'
+                | b'/'
+                | b'='
+                | b'?'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'{'
+                | b'|'
+                | b'}'
+                | b'~'
+        ) {
+            c |= ATEXT;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t
+};
+
 fn is_let_dig(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b >= 0x80
+    CLASS[usize::from(b)] & LET_DIG != 0
+}
+
+fn is_ldh(b: u8) -> bool {
+    CLASS[usize::from(b)] & LDH != 0
+}
+
+/// atext or UTF8-non-ascii.
+fn is_atext(b: u8) -> bool {
+    CLASS[usize::from(b)] & ATEXT != 0
+}
+
+/// `s` split at every ASCII `sep` (a byte search: `str::split` with a
+/// char pattern is slow on short strings).
+fn split_bytes(s: &str, sep: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match find_byte(sep, r.as_bytes()) {
+            Some(i) => {
+                rest = Some(&r[i + 1..]);
+                Some(&r[..i])
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
+fn trim_start_spaces(s: &str) -> &str {
+    let n = s.bytes().take_while(|&b| b == b' ').count();
+    &s[n..]
+}
+
+fn trim_spaces(s: &str) -> &str {
+    let s = trim_start_spaces(s);
+    let n = s.bytes().rev().take_while(|&b| b == b' ').count();
+    &s[..s.len() - n]
 }
 
 /// Length of the domain at the start of `b`, if one is there.
@@ -431,7 +580,7 @@ pub(crate) fn domain(s: &str) -> Option<usize> {
     let mut i = 0;
     loop {
         let start = i;
-        while i < b.len() && (is_let_dig(b[i]) || b[i] == b'-') {
+        while i < b.len() && is_ldh(b[i]) {
             i += 1;
         }
         let label = &b[start..i];
@@ -457,12 +606,12 @@ fn is_ldh_str(b: &[u8]) -> bool {
         && b[b.len() - 1] != b'-'
 }
 
-fn address_literal(s: &str) -> Option<(usize, AddressLiteral)> {
+fn address_literal(s: &str) -> Option<(usize, AddressLiteral<'_>)> {
     let b = s.as_bytes();
     if b.first() != Some(&b'[') {
         return None;
     }
-    let end = memchr::memchr(b']', b)?;
+    let end = find_byte(b']', b)?;
     let inner = &s[1..end];
     let lit = if inner.len() >= 5 && inner.as_bytes()[..5].eq_ignore_ascii_case(b"IPv6:") {
         AddressLiteral::Ipv6(inner[5..].parse::<Ipv6Addr>().ok()?)
@@ -475,8 +624,8 @@ fn address_literal(s: &str) -> Option<(usize, AddressLiteral)> {
             return None;
         }
         AddressLiteral::General {
-            tag: tag.to_owned(),
-            content: content.to_owned(),
+            tag: Cow::Borrowed(tag),
+            content: Cow::Borrowed(content),
         }
     } else {
         AddressLiteral::Ipv4(ipv4(inner)?)
@@ -498,38 +647,14 @@ fn ipv4(s: &str) -> Option<Ipv4Addr> {
     parts.next().is_none().then(|| Ipv4Addr::from(octets))
 }
 
-pub(crate) fn host(s: &str) -> Option<(usize, Host)> {
+#[inline]
+pub(crate) fn host(s: &str) -> Option<(usize, Host<'_>)> {
     if s.starts_with('[') {
         let (n, l) = address_literal(s)?;
         return Some((n, Host::Literal(l)));
     }
     let n = domain(s)?;
-    Some((n, Host::Domain(Domain::new_unchecked(s[..n].to_owned()))))
-}
-
-fn is_atext_ascii(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'!' | b'#'
-                | b'$'
-                | b'%'
-                | b'&'
-                | b'\''
-                | b'*'
-                | b'+'
-                | b'-'
-                | b'/'
-                | b'='
-                | b'?'
-                | b'^'
-                | b'_'
-                | b'`'
-                | b'{'
-                | b'|'
-                | b'}'
-                | b'~'
-        )
+    Some((n, Host::Domain(Domain::new_unchecked(&s[..n]))))
 }
 
 /// Length of the local part at the start of `b`, if one is there.
@@ -556,13 +681,13 @@ pub(crate) fn local_part(s: &str) -> Option<usize> {
     let mut i = 0;
     loop {
         let start = i;
-        while i < b.len() && (is_atext_ascii(b[i]) || b[i] >= 0x80) {
+        while i < b.len() && is_atext(b[i]) {
             i += 1;
         }
         if i == start {
             return None;
         }
-        if i + 1 < b.len() && b[i] == b'.' && (is_atext_ascii(b[i + 1]) || b[i + 1] >= 0x80) {
+        if i + 1 < b.len() && b[i] == b'.' && is_atext(b[i + 1]) {
             i += 1;
             continue;
         }
@@ -571,13 +696,14 @@ pub(crate) fn local_part(s: &str) -> Option<usize> {
     Some(i)
 }
 
-pub(crate) fn mailbox(s: &str) -> Option<(usize, Mailbox)> {
+#[inline]
+pub(crate) fn mailbox(s: &str) -> Option<(usize, Mailbox<'_>)> {
     let n = local_part(s)?;
     if s.as_bytes().get(n) != Some(&b'@') {
         return None;
     }
     let (m, host) = host(&s[n + 1..])?;
-    let local = s[..n].to_owned();
+    let local = &s[..n];
     Some((
         n + 1 + m,
         Mailbox {
@@ -588,7 +714,8 @@ pub(crate) fn mailbox(s: &str) -> Option<(usize, Mailbox)> {
 }
 
 /// `"<" [ A-d-l ":" ] Mailbox ">"`, the whole of `b`.
-fn path(s: &str) -> Option<Mailbox> {
+#[inline]
+fn path(s: &str) -> Option<Mailbox<'_>> {
     let mut rest = s.strip_prefix('<')?.strip_suffix('>')?;
     if rest.starts_with('@') {
         // A-d-l = At-domain *( "," At-domain ): parsed, then dropped.
@@ -609,14 +736,16 @@ fn path(s: &str) -> Option<Mailbox> {
     (n == rest.len()).then_some(m)
 }
 
-pub(crate) fn reverse_path(s: &str) -> Option<ReversePath> {
+#[inline]
+pub(crate) fn reverse_path(s: &str) -> Option<ReversePath<'_>> {
     if s == "<>" {
         return Some(ReversePath::Null);
     }
     path(s).map(ReversePath::Mailbox)
 }
 
-pub(crate) fn forward_path(s: &str) -> Option<ForwardPath> {
+#[inline]
+pub(crate) fn forward_path(s: &str) -> Option<ForwardPath<'_>> {
     if s.eq_ignore_ascii_case("<postmaster>") {
         return Some(ForwardPath::Postmaster);
     }

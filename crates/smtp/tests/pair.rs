@@ -13,9 +13,9 @@ type ServerPolicy = dyn Fn(&Event) -> Option<Reply>;
 /// What the server side saw of one message.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 struct Received {
-    from: Option<ReversePath>,
-    params: Option<MailParameters>,
-    to: Vec<ForwardPath>,
+    from: Option<ReversePath<'static>>,
+    params: Option<MailParameters<'static>>,
+    to: Vec<ForwardPath<'static>>,
     body: Vec<u8>,
 }
 
@@ -126,7 +126,7 @@ fn client_config() -> ClientConfig {
     ClientConfig::new(Host::new("client.example").unwrap())
 }
 
-fn mailbox(s: &str) -> Mailbox {
+fn mailbox(s: &str) -> Mailbox<'static> {
     Mailbox::new(s).unwrap()
 }
 
@@ -460,7 +460,7 @@ fn normalized(body: &[u8]) -> Vec<u8> {
     out
 }
 
-fn any_mailbox() -> impl Strategy<Value = Mailbox> {
+fn any_mailbox() -> impl Strategy<Value = Mailbox<'static>> {
     (
         "[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]{1,10}(\\.[a-z0-9]{1,5})?|\"[ a-z@.]{0,8}\"|用户",
         "[a-z0-9]{1,8}(\\.[a-z]{2,5}){0,2}|例子\\.广告",
@@ -487,7 +487,7 @@ proptest! {
         let mut pair = Pair::new(s, c);
         pair.run();
         let from = from.map_or(ReversePath::Null, ReversePath::Mailbox);
-        let to: Vec<ForwardPath> = to.into_iter().map(ForwardPath::Mailbox).collect();
+        let to: Vec<ForwardPath<'static>> = to.into_iter().map(ForwardPath::Mailbox).collect();
         pair.client.send_mail(Envelope::new(from.clone(), to.clone()), &body).unwrap();
         pair.run();
         prop_assert_eq!(pair.received.len(), 1);

@@ -3,22 +3,22 @@
 use proptest::prelude::*;
 use yubin_smtp::*;
 
-fn domain() -> impl Strategy<Value = Domain> {
+fn domain() -> impl Strategy<Value = Domain<'static>> {
     prop::collection::vec("[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?|例子|ñandú", 1..4)
         .prop_map(|labels| Domain::new(&labels.join(".")).unwrap())
 }
 
-fn host() -> impl Strategy<Value = Host> {
+fn host() -> impl Strategy<Value = Host<'static>> {
     prop_oneof![
         4 => domain().prop_map(Host::Domain),
         1 => any::<[u8; 4]>().prop_map(|o| Host::Literal(AddressLiteral::Ipv4(o.into()))),
         1 => any::<[u16; 8]>().prop_map(|o| Host::Literal(AddressLiteral::Ipv6(o.into()))),
         1 => ("[a-z][a-z0-9]{0,5}", "[!-Z^-~]{1,10}").prop_map(|(tag, content)|
-            Host::Literal(AddressLiteral::General { tag, content })),
+            Host::Literal(AddressLiteral::General { tag: tag.into(), content: content.into() })),
     ]
 }
 
-fn local_part() -> impl Strategy<Value = LocalPart> {
+fn local_part() -> impl Strategy<Value = LocalPart<'static>> {
     prop_oneof![
         prop::collection::vec("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,8}|用户", 1..3)
             .prop_map(|atoms| LocalPart::new(&atoms.join(".")).unwrap()),
@@ -27,23 +27,27 @@ fn local_part() -> impl Strategy<Value = LocalPart> {
     ]
 }
 
-fn mailbox() -> impl Strategy<Value = Mailbox> {
+fn mailbox() -> impl Strategy<Value = Mailbox<'static>> {
     (local_part(), host()).prop_map(|(local_part, host)| Mailbox { local_part, host })
 }
 
-fn xtext() -> impl Strategy<Value = XText> {
-    "[ -~]{1,20}".prop_map(XText)
+fn xtext() -> impl Strategy<Value = XText<'static>> {
+    "[ -~]{1,20}".prop_map(|s| XText(s.into()))
 }
 
-fn other_params() -> impl Strategy<Value = Vec<Parameter>> {
+fn other_params() -> impl Strategy<Value = Vec<Parameter<'static>>> {
     prop::collection::vec(
-        ("X-[A-Z0-9]{1,6}", prop::option::of("[!-<>-~]{1,10}"))
-            .prop_map(|(keyword, value)| Parameter { keyword, value }),
+        ("X-[A-Z0-9]{1,6}", prop::option::of("[!-<>-~]{1,10}")).prop_map(|(keyword, value)| {
+            Parameter {
+                keyword: keyword.into(),
+                value: value.map(Into::into),
+            }
+        }),
         0..3,
     )
 }
 
-fn mail_params() -> impl Strategy<Value = MailParameters> {
+fn mail_params() -> impl Strategy<Value = MailParameters<'static>> {
     (
         prop::option::of(any::<u64>()),
         prop::option::of(prop_oneof![
@@ -75,7 +79,7 @@ fn mail_params() -> impl Strategy<Value = MailParameters> {
         )
 }
 
-fn rcpt_params() -> impl Strategy<Value = RcptParameters> {
+fn rcpt_params() -> impl Strategy<Value = RcptParameters<'static>> {
     (
         prop::option::of(
             any::<(bool, bool, bool)>().prop_map(|(success, failure, delay)| Notify {
@@ -85,7 +89,7 @@ fn rcpt_params() -> impl Strategy<Value = RcptParameters> {
             }),
         ),
         prop::option::of(("rfc822|utf-8", xtext()).prop_map(|(t, address)| Orcpt {
-            addr_type: t,
+            addr_type: t.into(),
             address,
         })),
         other_params(),
@@ -97,7 +101,7 @@ fn rcpt_params() -> impl Strategy<Value = RcptParameters> {
         })
 }
 
-fn command() -> impl Strategy<Value = Command> {
+fn command() -> impl Strategy<Value = Command<'static>> {
     prop_oneof![
         host().prop_map(Command::Ehlo),
         host().prop_map(Command::Helo),
@@ -115,18 +119,18 @@ fn command() -> impl Strategy<Value = Command> {
         Just(Command::Rset),
         Just(Command::Quit),
         Just(Command::StartTls),
-        prop::option::of("[!-~]([ -~]{0,20}[!-~])?").prop_map(Command::Noop),
-        prop::option::of("[!-~]{1,10}").prop_map(Command::Help),
-        "[!-~]{1,20}".prop_map(Command::Vrfy),
-        "[!-~]{1,20}".prop_map(Command::Expn),
-        "[!-~]{1,20}".prop_map(Command::Etrn),
+        prop::option::of("[!-~]([ -~]{0,20}[!-~])?").prop_map(|s| Command::Noop(s.map(Into::into))),
+        prop::option::of("[!-~]{1,10}").prop_map(|s| Command::Help(s.map(Into::into))),
+        "[!-~]{1,20}".prop_map(|s| Command::Vrfy(s.into())),
+        "[!-~]{1,20}".prop_map(|s| Command::Expn(s.into())),
+        "[!-~]{1,20}".prop_map(|s| Command::Etrn(s.into())),
         (
             "[A-Z0-9_-]{1,20}",
             prop::option::of("=|[A-Za-z0-9+/]{1,40}={0,2}")
         )
             .prop_map(|(mechanism, r)| Command::Auth {
-                mechanism,
-                initial_response: r.map(AuthData)
+                mechanism: mechanism.into(),
+                initial_response: r.map(|r| AuthData(r.into()))
             }),
     ]
 }

@@ -35,7 +35,7 @@ pub use stuff::BodyError;
 #[non_exhaustive]
 pub struct ClientConfig {
     /// The name the client gives in EHLO/HELO/LHLO (RFC 5321 §4.1.1.1).
-    pub hello: Host,
+    pub hello: Host<'static>,
     /// Speak LMTP (RFC 2033). Default off.
     pub lmtp: bool,
     /// Pipeline when the server offers PIPELINING (RFC 2920). Default on.
@@ -50,7 +50,7 @@ pub struct ClientConfig {
 
 impl ClientConfig {
     /// Defaults, greeting as `hello`.
-    pub fn new(hello: Host) -> Self {
+    pub fn new(hello: Host<'static>) -> Self {
         ClientConfig {
             hello,
             lmtp: false,
@@ -65,18 +65,21 @@ impl ClientConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Envelope {
     /// MAIL FROM.
-    pub from: ReversePath,
+    pub from: ReversePath<'static>,
     /// RCPT TO, each with its parameters (DSN NOTIFY/ORCPT).
-    pub recipients: Vec<(ForwardPath, RcptParameters)>,
+    pub recipients: Vec<(ForwardPath<'static>, RcptParameters<'static>)>,
     /// MAIL parameters the application sets (RET, ENVID, AUTH=,
     /// REQUIRETLS, or `body: Some(BinaryMime)` to send a binary body as
     /// is). SIZE, and BODY/SMTPUTF8 when unset, are filled in by the client.
-    pub params: MailParameters,
+    pub params: MailParameters<'static>,
 }
 
 impl Envelope {
     /// An envelope with no parameters.
-    pub fn new(from: ReversePath, to: impl IntoIterator<Item = ForwardPath>) -> Self {
+    pub fn new(
+        from: ReversePath<'static>,
+        to: impl IntoIterator<Item = ForwardPath<'static>>,
+    ) -> Self {
         Envelope {
             from,
             recipients: to
@@ -94,7 +97,7 @@ pub struct TransactionResult {
     /// The reply to MAIL, if one came.
     pub mail: Option<Reply>,
     /// Each recipient with the reply to its RCPT, in envelope order.
-    pub recipients: Vec<(ForwardPath, Option<Reply>)>,
+    pub recipients: Vec<(ForwardPath<'static>, Option<Reply>)>,
     /// The final replies: one (SMTP), or one per accepted recipient in
     /// their order (LMTP). Empty if the body was never accepted.
     pub data: Vec<Reply>,
@@ -103,7 +106,7 @@ pub struct TransactionResult {
 impl TransactionResult {
     /// Recipients the message was delivered to: accepted at RCPT and (in
     /// LMTP, individually; in SMTP, by the one final reply) after the body.
-    pub fn delivered(&self) -> Vec<&ForwardPath> {
+    pub fn delivered(&self) -> Vec<&ForwardPath<'static>> {
         let accepted = self
             .recipients
             .iter()
@@ -359,10 +362,10 @@ impl Client {
         let initial_response = exchange.initial_response().map(|ir| {
             let mut text = Vec::new();
             yubin_sasl::framing::encode_initial_response(&ir, &mut text);
-            AuthData(String::from_utf8_lossy(&text).into_owned())
+            AuthData(String::from_utf8_lossy(&text).into_owned().into())
         });
         let command = Command::Auth {
-            mechanism: mechanism.name().to_owned(),
+            mechanism: mechanism.name().into(),
             initial_response,
         };
         self.send_command(&command, Expect::Auth);
@@ -522,7 +525,7 @@ impl Client {
         self.capabilities.as_ref().is_some_and(|caps| caps.has(c))
     }
 
-    fn send_command(&mut self, c: &Command, expect: Expect) {
+    fn send_command(&mut self, c: &Command<'_>, expect: Expect) {
         c.encode(&mut self.out);
         self.expect.push_back(expect);
     }

@@ -87,22 +87,20 @@ fn write_lines(body: &[u8], out: &mut Vec<u8>, stuff: bool) -> Result<(), BodyEr
 /// in one piece; otherwise `Err(extent)`, the octets the line-by-line path
 /// must take first.
 fn clean_run(body: &[u8], stuff: bool) -> Result<(usize, usize), usize> {
-    let (mut lines, mut end) = (0, 0);
-    for p in memchr::memchr_iter(b'\n', body) {
-        let starts_with_dot = stuff && body[end] == b'.';
-        if p == end || body[p - 1] != b'\r' || p - 1 - end > MAX_LINE || starts_with_dot {
-            break;
-        }
-        lines += 1;
-        end = p + 1;
-    }
-    if lines == 0 {
+    let found = crate::clean::clean_lines(
+        body,
+        crate::clean::Rules {
+            first_line_len: 0,
+            max_line: MAX_LINE + 2,
+            stop_at_long: true,
+            stop_at_dot: stuff,
+            starts_line: true,
+        },
+    );
+    if found.lines == 0 {
         return Err(memchr::memchr(b'\n', body).map_or(body.len(), |p| p + 1));
     }
-    if memchr::memchr_iter(b'\r', &body[..end]).count() != lines {
-        return Err(end);
-    }
-    Ok((end, lines))
+    Ok((found.end, found.lines))
 }
 
 /// Whether any octet has the high bit set (needs 8BITMIME, RFC 6152).

@@ -5,7 +5,7 @@ use crate::*;
 #[test]
 fn commands_encode_known_answers() {
     let m = |s: &str| Mailbox::new(s).unwrap();
-    let rows: Vec<(&str, Command, &str)> = vec![
+    let rows: Vec<(&str, Command<'static>, &str)> = vec![
         (
             "RFC 5321 §4.1.1.1",
             Command::Ehlo(Host::new("client.example").unwrap()),

@@ -2,7 +2,7 @@
 
 use super::*;
 
-fn cmd(line: &str) -> Result<Command, ParseError> {
+fn cmd(line: &str) -> Result<Command<'_>, ParseError> {
     match Command::parse(line.as_bytes()) {
         Ok(Some((n, c))) => {
             assert_eq!(n, line.len(), "{line:?} consumed whole");
@@ -13,14 +13,14 @@ fn cmd(line: &str) -> Result<Command, ParseError> {
     }
 }
 
-fn mbox(s: &str) -> Mailbox {
+fn mbox(s: &str) -> Mailbox<'static> {
     Mailbox::new(s).unwrap()
 }
 
 #[test]
 fn commands_known_answers() {
     let d = |s: &str| Host::Domain(Domain::new(s).unwrap());
-    let rows: Vec<(&str, &str, Command)> = vec![
+    let rows: Vec<(&str, &str, Command<'static>)> = vec![
         (
             "RFC 5321 §4.1.1.1",
             "EHLO bar.com\r\n",
@@ -611,4 +611,75 @@ fn capabilities_known_answers() {
     for c in &caps.list {
         assert_eq!(&C::parse(&c.to_line()), c);
     }
+}
+
+/// The parse is zero-copy: every string of a parsed command borrows from the
+/// input line (an xtext with `+` escapes is the one decoded copy).
+#[test]
+fn parsed_commands_borrow_the_input() {
+    use std::borrow::Cow;
+    let borrowed = |c: &Cow<'_, str>| matches!(c, Cow::Borrowed(_));
+    let line = b"RCPT TO:<a.b@[tag:x]> ORCPT=rfc822;a@b X-K=v\r\n";
+    let Ok(Some((_, Command::Rcpt { to, params }))) = Command::parse(line) else {
+        panic!("RCPT parses");
+    };
+    let ForwardPath::Mailbox(m) = to else {
+        panic!("mailbox");
+    };
+    assert!(matches!(m.local_part.0, Cow::Borrowed("a.b")));
+    let Host::Literal(AddressLiteral::General { tag, content }) = &m.host else {
+        panic!("general literal");
+    };
+    assert!(borrowed(tag) && borrowed(content));
+    let orcpt = params.orcpt.expect("ORCPT");
+    assert!(borrowed(&orcpt.addr_type) && borrowed(&orcpt.address.0));
+    assert!(borrowed(&params.other[0].keyword));
+    let line = b"MAIL FROM:<a@example.com> ENVID=x+2By\r\n";
+    let Ok(Some((_, Command::Mail { from, params }))) = Command::parse(line) else {
+        panic!("MAIL parses");
+    };
+    let ReversePath::Mailbox(m) = from else {
+        panic!("mailbox");
+    };
+    let Host::Domain(d) = &m.host else {
+        panic!("domain")
+    };
+    assert!(matches!(d.0, Cow::Borrowed("example.com")));
+    // RFC 3461 §4: "+2B" is "+", decoded into an owned string.
+    assert!(matches!(params.envid.expect("ENVID").0, Cow::Owned(ref s) if s == "x+y"));
+    let line = b"AUTH plain dGVzdA==\r\n";
+    let Ok(Some((
+        _,
+        Command::Auth {
+            mechanism,
+            initial_response,
+        },
+    ))) = Command::parse(line)
+    else {
+        panic!("AUTH parses");
+    };
+    assert_eq!(mechanism, "PLAIN");
+    assert!(borrowed(&initial_response.expect("initial response").0));
+}
+
+/// The verb is matched as a packed integer: a NUL (which packs to nothing)
+/// or any other non-letter must not turn a word into a known verb
+/// (RFC 5321 §4.1.1: verbs are alphabetic).
+#[test]
+fn verbs_with_stray_octets_are_unknown() {
+    for line in [
+        &b"DATA\0\r\n"[..],
+        b"\0DATA\r\n",
+        b"DA\0TA\r\n",
+        b"QUIT1\r\n",
+        b"RSET\x7f\r\n",
+        b"STARTTLSX\r\n",
+    ] {
+        assert_eq!(
+            Command::parse(line),
+            Err(ParseError::UnknownCommand),
+            "{line:?}"
+        );
+    }
+    assert_eq!(Command::parse(b"dAtA\r\n"), Ok(Some((6, Command::Data))));
 }

@@ -39,7 +39,7 @@ impl Server {
         self.authenticated.as_ref()
     }
 
-    pub(super) fn auth_command(&mut self, mechanism: &str, initial: Option<AuthData>) {
+    pub(super) fn auth_command(&mut self, mechanism: &str, initial: Option<AuthData<'_>>) {
         use ProtocolError::{BadSequence, NotOffered};
         let c = &self.config;
         if c.auth_mechanisms.is_empty() {
@@ -73,7 +73,7 @@ impl Server {
         }
         self.decide(
             Event::AuthStart { mechanism: m },
-            Pending::AuthStart(m, initial),
+            Pending::AuthStart(m, initial.map(AuthData::into_owned)),
         );
     }
 

@@ -4,6 +4,7 @@
 use bytes::{Buf, Bytes, BytesMut};
 
 use super::config::LineEndingPolicy;
+use crate::clean::{self, Rules};
 
 /// What one step over the buffered input produced.
 #[derive(Debug)]
@@ -60,40 +61,28 @@ impl Unstuffer {
 
     /// The fast path: the length of the longest prefix of `buf` made of
     /// whole CRLF-terminated lines with no bare CR or LF, stopping before a
-    /// line that starts with a dot. One pass for LFs and one counting CRs
-    /// (both SIMD in memchr) instead of a stop at every CR and LF; anything
-    /// unusual returns 0 and the careful path below takes over.
+    /// line that starts with a dot (see [`crate::clean`]). Anything unusual
+    /// at the start returns 0 and the careful path below takes over.
     fn clean_lines(&mut self, buf: &[u8]) -> usize {
-        let (mut lines, mut end, mut line_len, mut long) = (0, 0, self.line_len, false);
-        for p in memchr::memchr_iter(b'\n', buf) {
-            if p == 0 || buf[p - 1] != b'\r' {
-                break;
-            }
-            if line_len + (p + 1 - end) > self.max_line {
-                long = true;
-            }
-            line_len = 0;
-            lines += 1;
-            end = p + 1;
-            if buf.get(end) == Some(&b'.') {
-                break;
-            }
-        }
-        if lines == 0 {
+        let found = clean::clean_lines(
+            buf,
+            Rules {
+                first_line_len: self.line_len,
+                max_line: self.max_line,
+                stop_at_long: false,
+                stop_at_dot: true,
+                starts_line: self.at_line_start,
+            },
+        );
+        if found.lines == 0 {
             // The first line is unusual: up to and including its LF.
             self.slow_left = memchr::memchr(b'\n', buf).map_or(buf.len(), |p| p + 1);
             return 0;
         }
-        // Each line holds exactly one CR, the one before its LF, iff the
-        // counts agree.
-        if memchr::memchr_iter(b'\r', &buf[..end]).count() != lines {
-            self.slow_left = end;
-            return 0;
-        }
         self.line_len = 0;
-        self.long_line |= long;
+        self.long_line |= found.long;
         self.at_line_start = true;
-        end
+        found.end
     }
 
     /// Takes as much of `buf` as can be decided. Content runs over many

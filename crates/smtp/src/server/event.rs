@@ -100,23 +100,23 @@ pub enum Event {
         /// The verb used.
         verb: HelloVerb,
         /// The client's name for itself.
-        host: Host,
+        host: Host<'static>,
     },
     /// Decision: MAIL FROM, parameters already checked against what is
     /// offered. `accept` replies `250 2.1.0`.
     MailFrom {
         /// The reverse path.
-        from: ReversePath,
+        from: ReversePath<'static>,
         /// The parameters (DSN's RET and ENVID, AUTH=, ... for the
         /// application to keep).
-        params: MailParameters,
+        params: MailParameters<'static>,
     },
     /// Decision: RCPT TO. `accept` replies `250 2.1.5`.
     RcptTo {
         /// The forward path.
-        to: ForwardPath,
+        to: ForwardPath<'static>,
         /// The parameters (DSN's NOTIFY and ORCPT).
-        params: RcptParameters,
+        params: RcptParameters<'static>,
     },
     /// Decision: DATA, with at least one accepted recipient. `accept`
     /// replies `354` and the body follows as [`Event::BodyChunk`]s.
@@ -131,7 +131,7 @@ pub enum Event {
         /// Body octets received.
         size: u64,
         /// Accepted recipients, in order (what LMTP's replies refer to).
-        recipients: Vec<ForwardPath>,
+        recipients: Vec<ForwardPath<'static>>,
     },
     /// The body that was streamed is void; the server already replied.
     MessageAborted(AbortReason),

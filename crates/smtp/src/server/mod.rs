@@ -70,22 +70,25 @@ enum Input {
 #[derive(Debug, Clone)]
 enum Pending {
     Hello(HelloVerb),
-    Mail(ReversePath, MailParameters),
-    Rcpt(ForwardPath),
+    Mail(ReversePath<'static>, MailParameters<'static>),
+    Rcpt(ForwardPath<'static>),
     DataStart,
     MessageEnd,
     Verify,
     Expand,
     StartTls,
-    AuthStart(yubin_sasl::Mechanism, Option<crate::command::AuthData>),
+    AuthStart(
+        yubin_sasl::Mechanism,
+        Option<crate::command::AuthData<'static>>,
+    ),
     /// A yubin-sasl decision, answered by the `auth_*` methods.
     AuthDecision,
 }
 
 #[derive(Debug, Default)]
 struct Transaction {
-    mail: Option<(ReversePath, MailParameters)>,
-    recipients: Vec<ForwardPath>,
+    mail: Option<(ReversePath<'static>, MailParameters<'static>)>,
+    recipients: Vec<ForwardPath<'static>>,
     /// Body octets so far (DATA or BDAT).
     size: u64,
     /// Some BDAT chunk of this transaction has been received.
@@ -727,7 +730,7 @@ impl Server {
         caps
     }
 
-    fn command(&mut self, cmd: Command) {
+    fn command(&mut self, cmd: Command<'_>) {
         use ProtocolError::{BadSequence, NotOffered};
         let lmtp = self.config.lmtp;
         match cmd {
@@ -762,6 +765,7 @@ impl Server {
                 if let Err(e) = self.check_mail(&from, &params) {
                     return self.error(e);
                 }
+                let (from, params) = (from.into_owned(), params.into_owned());
                 let event = Event::MailFrom {
                     from: from.clone(),
                     params: params.clone(),
@@ -784,9 +788,10 @@ impl Server {
                 if self.transaction.recipients.len() >= self.config.max_recipients {
                     return self.error(ProtocolError::TooManyRecipients);
                 }
+                let to = to.into_owned();
                 let event = Event::RcptTo {
                     to: to.clone(),
-                    params,
+                    params: params.into_owned(),
                 };
                 self.decide(event, Pending::Rcpt(to));
             }
@@ -823,8 +828,8 @@ impl Server {
                 self.abort_body();
                 self.close(CloseReason::Quit);
             }
-            Command::Vrfy(s) => self.decide(Event::Verify(s), Pending::Verify),
-            Command::Expn(s) => self.decide(Event::Expand(s), Pending::Expand),
+            Command::Vrfy(s) => self.decide(Event::Verify(s.into_owned()), Pending::Verify),
+            Command::Expn(s) => self.decide(Event::Expand(s.into_owned()), Pending::Expand),
             Command::Help(_) => self.send(Reply::new(
                 214,
                 Some((2, 0, 0)),
@@ -845,13 +850,18 @@ impl Server {
         }
     }
 
-    fn hello_decision(&mut self, verb: HelloVerb, host: crate::address::Host) {
+    fn hello_decision(&mut self, verb: HelloVerb, host: crate::address::Host<'_>) {
         // RFC 5321 §4.1.4: EHLO/HELO also resets any transaction.
         self.abort_body();
+        let host = host.into_owned();
         self.decide(Event::Hello { verb, host }, Pending::Hello(verb));
     }
 
-    fn check_mail(&self, from: &ReversePath, p: &MailParameters) -> Result<(), ProtocolError> {
+    fn check_mail(
+        &self,
+        from: &ReversePath<'_>,
+        p: &MailParameters<'_>,
+    ) -> Result<(), ProtocolError> {
         use ProtocolError::NotOffered;
         let c = &self.config;
         let ehlo = self.hello != Some(HelloVerb::Helo);
