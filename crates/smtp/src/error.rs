@@ -69,7 +69,7 @@ impl ParseError {
 /// This is a bug in the application, never the peer's doing.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum MisuseError {
+pub enum UsageError {
     /// A reply was given but no decision event is waiting for one.
     #[error("no decision is pending")]
     NoPendingDecision,

@@ -122,7 +122,7 @@ fn answer_auth(
     server: &mut Server,
     e: &Event,
     reject: bool,
-) -> Option<Result<(), crate::MisuseError>> {
+) -> Option<Result<(), crate::UsageError>> {
     use yubin_sasl::{Mechanism, ScramCredentials, Secret};
     Some(match e {
         Event::AuthStart { mechanism } if !reject => server.start_auth(Some(match mechanism {

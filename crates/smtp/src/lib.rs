@@ -89,7 +89,7 @@ pub mod reply;
 pub use address::{AddressLiteral, Domain, ForwardPath, Host, LocalPart, Mailbox, ReversePath};
 pub use capability::{Capabilities, Capability};
 pub use command::{AuthData, Command};
-pub use error::{MisuseError, ParseError};
+pub use error::{ParseError, UsageError};
 pub use param::{
     AuthParam, BodyType, MailParameters, Notify, Orcpt, Parameter, RcptParameters, Ret, XText,
 };

@@ -131,14 +131,16 @@ fn command_text(text: &str) -> Result<Command<'_>, ParseError> {
         Some(r) if trim_spaces(r).is_empty() => Ok(c),
         Some(_) => Err(ParseError::Syntax(c.verb())),
     };
+    // RFC 5321 §4.1.2 `String` holds printable characters only; a control
+    // character here would reach the application's logs verbatim.
     let string_arg = |name| match rest.map(trim_spaces) {
-        Some(r) if !r.is_empty() => Ok(Cow::Borrowed(r)),
+        Some(r) if !r.is_empty() && is_printable(r) => Ok(Cow::Borrowed(r)),
         _ => Err(ParseError::Syntax(name)),
     };
-    let optional_arg = || {
-        rest.map(trim_spaces)
-            .filter(|r| !r.is_empty())
-            .map(Cow::Borrowed)
+    let optional_arg = |name| match rest.map(trim_spaces).filter(|r| !r.is_empty()) {
+        None => Ok(None),
+        Some(r) if is_printable(r) => Ok(Some(Cow::Borrowed(r))),
+        Some(_) => Err(ParseError::Syntax(name)),
     };
     match key {
         EHLO | HELO | LHLO => {
@@ -160,16 +162,22 @@ fn command_text(text: &str) -> Result<Command<'_>, ParseError> {
         DATA => no_args(Command::Data),
         BDAT => bdat(rest.unwrap_or("")),
         RSET => no_args(Command::Rset),
-        NOOP => Ok(Command::Noop(optional_arg())),
+        NOOP => optional_arg("NOOP").map(Command::Noop),
         QUIT => no_args(Command::Quit),
         VRFY => string_arg("VRFY").map(Command::Vrfy),
         EXPN => string_arg("EXPN").map(Command::Expn),
-        HELP => Ok(Command::Help(optional_arg())),
+        HELP => optional_arg("HELP").map(Command::Help),
         STARTTLS => no_args(Command::StartTls),
         AUTH => auth(rest.unwrap_or("")),
         ETRN => string_arg("ETRN").map(Command::Etrn),
         _ => Err(ParseError::UnknownCommand),
     }
+}
+
+/// True when `text` has no control character (tab aside): what may stand in
+/// an RFC 5321 `String` argument, UTF-8 included for SMTPUTF8.
+fn is_printable(text: &str) -> bool {
+    text.bytes().all(|b| b == b'\t' || (b >= 0x20 && b != 0x7f))
 }
 
 /// Strips `prefix` case-insensitively, then optional spaces (many clients

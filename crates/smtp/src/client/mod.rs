@@ -23,7 +23,7 @@ use bytes::{Buf, Bytes, BytesMut};
 use crate::address::{ForwardPath, Host, ReversePath};
 use crate::capability::{Capabilities, Capability};
 use crate::command::{AuthData, Command};
-use crate::error::{MisuseError, ParseError};
+use crate::error::{ParseError, UsageError};
 use crate::param::{BodyType, MailParameters, RcptParameters};
 use crate::parse::{self, ReplyBuilder};
 use crate::reply::Reply;
@@ -313,10 +313,10 @@ impl Client {
     }
 
     /// Sends STARTTLS (RFC 3207); needs the capability.
-    pub fn starttls(&mut self) -> Result<(), MisuseError> {
+    pub fn starttls(&mut self) -> Result<(), UsageError> {
         self.check_ready()?;
         if !self.caps_have(&Capability::StartTls) {
-            return Err(MisuseError::Unsendable("STARTTLS not offered".into()));
+            return Err(UsageError::Unsendable("STARTTLS not offered".into()));
         }
         self.send_command(&Command::StartTls, Expect::StartTls);
         Ok(())
@@ -348,7 +348,7 @@ impl Client {
         credentials: yubin_sasl::Credentials,
         usable: &[yubin_sasl::Mechanism],
         nonce: Option<&str>,
-    ) -> Result<yubin_sasl::Mechanism, MisuseError> {
+    ) -> Result<yubin_sasl::Mechanism, UsageError> {
         self.check_ready()?;
         let offered = self
             .capabilities
@@ -356,9 +356,9 @@ impl Client {
             .map(|c| c.auth_mechanisms().to_vec())
             .unwrap_or_default();
         let mechanism = yubin_sasl::strongest_common(offered.iter().map(String::as_str), usable)
-            .ok_or_else(|| MisuseError::Unsendable("no common AUTH mechanism".into()))?;
+            .ok_or_else(|| UsageError::Unsendable("no common AUTH mechanism".into()))?;
         let mut exchange = yubin_sasl::ClientExchange::new(mechanism, credentials, nonce)
-            .map_err(|e| MisuseError::Unsendable(e.to_string()))?;
+            .map_err(|e| UsageError::Unsendable(e.to_string()))?;
         let initial_response = exchange.initial_response().map(|ir| {
             let mut text = Vec::new();
             yubin_sasl::framing::encode_initial_response(&ir, &mut text);
@@ -407,9 +407,9 @@ impl Client {
     }
 
     /// Sends QUIT.
-    pub fn quit(&mut self) -> Result<(), MisuseError> {
+    pub fn quit(&mut self) -> Result<(), UsageError> {
         if self.phase == Phase::Closed {
-            return Err(MisuseError::Closed);
+            return Err(UsageError::Closed);
         }
         self.send_command(&Command::Quit, Expect::Quit);
         Ok(())
@@ -424,17 +424,17 @@ impl Client {
     /// Errors (nothing is sent): not ready, a capability the message needs
     /// is missing (8BITMIME, SMTPUTF8, CHUNKING+BINARYMIME), the body is
     /// over the server's SIZE, or a line is over 998 octets.
-    pub fn send_mail(&mut self, mut envelope: Envelope, body: &[u8]) -> Result<(), MisuseError> {
+    pub fn send_mail(&mut self, mut envelope: Envelope, body: &[u8]) -> Result<(), UsageError> {
         self.check_ready()?;
         if envelope.recipients.is_empty() {
-            return Err(MisuseError::Unsendable("no recipients".into()));
+            return Err(UsageError::Unsendable("no recipients".into()));
         }
         let caps = self.capabilities.clone().unwrap_or_default();
         let ehlo = !caps.list.is_empty() || !caps.domain.is_empty();
         let binary = envelope.params.body == Some(BodyType::BinaryMime);
         let chunking = self.config.use_chunking && caps.has(&Capability::Chunking);
         if binary && !(chunking && caps.has(&Capability::BinaryMime)) {
-            return Err(MisuseError::Unsendable(
+            return Err(UsageError::Unsendable(
                 "BINARYMIME needs CHUNKING and BINARYMIME".into(),
             ));
         }
@@ -442,7 +442,7 @@ impl Client {
             envelope.from.is_ascii() && envelope.recipients.iter().all(|(r, _)| r.is_ascii());
         if !ascii_envelope {
             if !caps.has(&Capability::SmtpUtf8) {
-                return Err(MisuseError::Unsendable(
+                return Err(UsageError::Unsendable(
                     "non-ASCII address needs SMTPUTF8".into(),
                 ));
             }
@@ -450,7 +450,7 @@ impl Client {
         }
         if stuff::has_8bit(body) && envelope.params.body.is_none() {
             if !caps.has(&Capability::EightBitMime) {
-                return Err(MisuseError::Unsendable("8-bit body needs 8BITMIME".into()));
+                return Err(UsageError::Unsendable("8-bit body needs 8BITMIME".into()));
             }
             envelope.params.body = Some(BodyType::EightBitMime);
         }
@@ -463,13 +463,13 @@ impl Client {
         } else {
             stuff::dot_stuff(body, &mut wire)
         };
-        result.map_err(|e| MisuseError::Unsendable(e.to_string()))?;
+        result.map_err(|e| UsageError::Unsendable(e.to_string()))?;
         // SIZE counts the message, not the stuffing (RFC 1870 §4).
         let size = if chunking { wire.len() } else { body.len() } as u64;
         if let Some(limit) = caps.size_limit()
             && size > limit
         {
-            return Err(MisuseError::Unsendable(format!(
+            return Err(UsageError::Unsendable(format!(
                 "message of {size} octets is over the server's SIZE {limit}"
             )));
         }
@@ -477,7 +477,7 @@ impl Client {
             envelope.params.size = Some(size);
         }
         if !ehlo && envelope.params != MailParameters::default() {
-            return Err(MisuseError::Unsendable("parameters need EHLO".into()));
+            return Err(UsageError::Unsendable("parameters need EHLO".into()));
         }
         let pipelined = self.config.use_pipelining && caps.has(&Capability::Pipelining);
         let result = TransactionResult {
@@ -513,10 +513,10 @@ impl Client {
 
     // ---- internals ----
 
-    fn check_ready(&self) -> Result<(), MisuseError> {
+    fn check_ready(&self) -> Result<(), UsageError> {
         match self.phase {
-            Phase::Closed => Err(MisuseError::Closed),
-            _ if !self.is_ready() => Err(MisuseError::Busy("waiting for replies")),
+            Phase::Closed => Err(UsageError::Closed),
+            _ if !self.is_ready() => Err(UsageError::Busy("waiting for replies")),
             _ => Ok(()),
         }
     }

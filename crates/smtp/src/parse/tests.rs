@@ -329,6 +329,31 @@ fn command_errors_known_answers() {
             ParseError::UnknownCommand,
         ),
         (
+            "RFC 5321 §4.1.2 String: no control characters in VRFY",
+            "VRFY a\x1b[2Jb\r\n",
+            ParseError::Syntax("VRFY"),
+        ),
+        (
+            "RFC 5321 §4.1.2 String: no control characters in EXPN",
+            "EXPN list\x01\r\n",
+            ParseError::Syntax("EXPN"),
+        ),
+        (
+            "RFC 5321 §4.1.1.9 NOOP String: no control characters",
+            "NOOP \x07\r\n",
+            ParseError::Syntax("NOOP"),
+        ),
+        (
+            "RFC 5321 §4.1.1.8 HELP String: no control characters",
+            "HELP x\x7f\r\n",
+            ParseError::Syntax("HELP"),
+        ),
+        (
+            "RFC 1985 §5 ETRN: no control characters",
+            "ETRN @example.org\x08\r\n",
+            ParseError::Syntax("ETRN"),
+        ),
+        (
             "RFC 5321 §2.3.8 bare LF",
             "NOOP\n",
             ParseError::BareLineEnding,

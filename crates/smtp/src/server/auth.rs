@@ -7,7 +7,7 @@ use yubin_sasl::{
 
 use super::{Event, HelloVerb, Input, Pending, ProtocolError, Server};
 use crate::command::AuthData;
-use crate::error::MisuseError;
+use crate::error::UsageError;
 use crate::reply::Reply;
 
 /// Mechanisms that put the secret itself on the wire.
@@ -81,9 +81,9 @@ impl Server {
     /// for CRAM-MD5 (the challenge, `<random.timestamp@host>`) and
     /// SCRAM-SHA-256 (the server nonce), drawn by the caller since the core
     /// has no randomness.
-    pub fn start_auth(&mut self, nonce: Option<String>) -> Result<(), MisuseError> {
+    pub fn start_auth(&mut self, nonce: Option<String>) -> Result<(), UsageError> {
         let Some(Pending::AuthStart(m, initial)) = self.pending.clone() else {
-            return Err(MisuseError::NoPendingDecision);
+            return Err(UsageError::NoPendingDecision);
         };
         let mut params = ServerParams::new();
         if let Some(n) = nonce {
@@ -93,7 +93,7 @@ impl Server {
         limits.max_line_len = self.config.max_auth_line;
         params = params.with_limits(limits);
         let mut exchange =
-            ServerExchange::new(m, params).map_err(|e| MisuseError::Unsendable(e.to_string()))?;
+            ServerExchange::new(m, params).map_err(|e| UsageError::Unsendable(e.to_string()))?;
         self.pending = None;
         if let Some(AuthData(ir)) = initial {
             // A usage error cannot happen on a fresh exchange; a bad
@@ -106,13 +106,13 @@ impl Server {
     }
 
     /// Answers [`Event::AuthVerifyPassword`] or [`Event::AuthVerifyToken`].
-    pub fn auth_verify(&mut self, ok: bool) -> Result<(), MisuseError> {
+    pub fn auth_verify(&mut self, ok: bool) -> Result<(), UsageError> {
         self.auth_answer(|x| if ok { x.accept() } else { x.reject() })
     }
 
     /// Answers [`Event::AuthCramSecret`]: the user's shared secret, `None`
     /// for no such user.
-    pub fn auth_cram_secret(&mut self, secret: Option<&Secret>) -> Result<(), MisuseError> {
+    pub fn auth_cram_secret(&mut self, secret: Option<&Secret>) -> Result<(), UsageError> {
         self.auth_answer(|x| x.provide_cram_secret(secret))
     }
 
@@ -121,19 +121,19 @@ impl Server {
     pub fn auth_scram_credentials(
         &mut self,
         credentials: Option<ScramCredentials>,
-    ) -> Result<(), MisuseError> {
+    ) -> Result<(), UsageError> {
         self.auth_answer(|x| x.provide_scram_credentials(credentials))
     }
 
     fn auth_answer(
         &mut self,
         f: impl FnOnce(&mut ServerExchange) -> Result<(), yubin_sasl::UsageError>,
-    ) -> Result<(), MisuseError> {
+    ) -> Result<(), UsageError> {
         if !matches!(self.pending, Some(Pending::AuthDecision)) {
-            return Err(MisuseError::NoPendingDecision);
+            return Err(UsageError::NoPendingDecision);
         }
-        let exchange = self.auth.as_mut().ok_or(MisuseError::NoPendingDecision)?;
-        f(exchange).map_err(|e| MisuseError::Unsendable(e.to_string()))?;
+        let exchange = self.auth.as_mut().ok_or(UsageError::NoPendingDecision)?;
+        f(exchange).map_err(|e| UsageError::Unsendable(e.to_string()))?;
         self.pending = None;
         self.auth_pump();
         Ok(())

@@ -34,7 +34,7 @@ pub use event::{AbortReason, CloseReason, Event, HelloVerb, ProtocolError};
 use crate::address::{ForwardPath, ReversePath};
 use crate::capability::Capability;
 use crate::command::Command;
-use crate::error::{MisuseError, ParseError};
+use crate::error::{ParseError, UsageError};
 use crate::param::{BodyType, MailParameters};
 use crate::parse;
 use crate::reply::Reply;
@@ -255,8 +255,8 @@ impl Server {
     }
 
     /// Answers the pending decision with its usual positive reply.
-    pub fn accept(&mut self) -> Result<(), MisuseError> {
-        let pending = self.pending.clone().ok_or(MisuseError::NoPendingDecision)?;
+    pub fn accept(&mut self) -> Result<(), UsageError> {
+        let pending = self.pending.clone().ok_or(UsageError::NoPendingDecision)?;
         let reply = match &pending {
             Pending::Hello(verb) => self.hello_reply(*verb),
             Pending::Mail(..) => Reply::new(250, Some((2, 1, 0)), "Sender OK"),
@@ -289,8 +289,8 @@ impl Server {
     ///
     /// The code must fit the decision: 354 or 4yz/5yz for DATA, 220 or
     /// 4yz/5yz for STARTTLS, 2yz/4yz/5yz otherwise.
-    pub fn reply(&mut self, reply: Reply) -> Result<(), MisuseError> {
-        let pending = self.pending.take().ok_or(MisuseError::NoPendingDecision)?;
+    pub fn reply(&mut self, reply: Reply) -> Result<(), UsageError> {
+        let pending = self.pending.take().ok_or(UsageError::NoPendingDecision)?;
         let code = reply.code.get();
         if matches!(pending, Pending::AuthDecision)
             || (matches!(pending, Pending::AuthStart(..)) && code < 400)
@@ -298,7 +298,7 @@ impl Server {
             // SASL decisions are answered by the auth_* methods; AUTH is
             // started by start_auth.
             self.pending = Some(pending);
-            return Err(MisuseError::InvalidReplyCode(code));
+            return Err(UsageError::InvalidReplyCode(code));
         }
         let positive = match pending {
             Pending::DataStart => code == 354,
@@ -307,7 +307,7 @@ impl Server {
         };
         if !positive && code < 400 {
             self.pending = Some(pending);
-            return Err(MisuseError::InvalidReplyCode(code));
+            return Err(UsageError::InvalidReplyCode(code));
         }
         if matches!(pending, Pending::MessageEnd) && self.config.lmtp {
             // One reply per recipient in LMTP (RFC 2033 §4.2).
@@ -348,12 +348,12 @@ impl Server {
 
     /// LMTP: answers [`Event::MessageEnd`] with one reply per accepted
     /// recipient, in order (RFC 2033 §4.2).
-    pub fn reply_per_recipient(&mut self, replies: Vec<Reply>) -> Result<(), MisuseError> {
+    pub fn reply_per_recipient(&mut self, replies: Vec<Reply>) -> Result<(), UsageError> {
         if !matches!(self.pending, Some(Pending::MessageEnd)) || !self.config.lmtp {
-            return Err(MisuseError::NoPendingDecision);
+            return Err(UsageError::NoPendingDecision);
         }
         if replies.len() != self.transaction.recipients.len() {
-            return Err(MisuseError::Busy(
+            return Err(UsageError::Busy(
                 "one reply per accepted recipient is needed",
             ));
         }
@@ -361,7 +361,7 @@ impl Server {
             .iter()
             .find(|r| r.code.get() < 400 && !r.is_positive())
         {
-            return Err(MisuseError::InvalidReplyCode(r.code.get()));
+            return Err(UsageError::InvalidReplyCode(r.code.get()));
         }
         self.pending = None;
         for r in replies {
