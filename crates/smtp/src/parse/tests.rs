@@ -708,3 +708,90 @@ fn verbs_with_stray_octets_are_unknown() {
     }
     assert_eq!(Command::parse(b"dAtA\r\n"), Ok(Some((6, Command::Data))));
 }
+
+/// The line-ending fast path of `Command::parse` and the general path
+/// (`find_line` then `command_line`, which checks CRLF and bare CRs as
+/// RFC 5321 §2.3.8 asks) give the same answer for any bytes.
+fn parse_by_general_path(buf: &[u8]) -> Result<Option<(usize, Command<'_>)>, ParseError> {
+    match find_line(buf, 0, MAX_COMMAND_LINE)? {
+        None => Ok(None),
+        Some(len) => command_line(&buf[..len]).map(|c| Some((len, c))),
+    }
+}
+
+/// The one-pass `<local@domain>` path and `split_path` with the full path
+/// grammar (RFC 5321 §4.1.2) agree wherever the one-pass path answers.
+fn plain_path_agrees(s: &str) {
+    if let Some((m, params)) = plain_path(s) {
+        let (path, rest) = split_path(s).expect("split_path accepts it too");
+        assert_eq!(rest, params, "{s:?}");
+        assert_eq!(reverse_path(path), Some(ReversePath::Mailbox(m)), "{s:?}");
+    }
+}
+
+#[test]
+fn fast_paths_match_the_general_paths_on_edge_cases() {
+    for line in [
+        &b"DATA\r\n"[..],
+        b"DATA\r",
+        b"DATA\n",
+        b"DA\rTA\r\n",
+        b"DATA\r\r\n",
+        b"\r\n",
+        b"\n",
+        b"RSET\r\nQUIT\r\n",
+        b"MAIL FROM:<a@b>\rx\r\n",
+        b"MAIL FROM:<a@b> SIZE=1\r\n",
+        b"EHLO \xff\r\n",
+        b"RCPT TO:<\"a>b\"@c.d>\r\n",
+        b"RCPT TO:<a@b.>\r\n",
+        b"RCPT TO:<a@[1.2.3.4]>\r\n",
+        b"RCPT TO:<@x,@y:a@b>\r\n",
+        b"RCPT TO:<Postmaster>\r\n",
+        b"MAIL FROM:<>\r\n",
+        b"MAIL FROM:<a@b>x\r\n",
+    ] {
+        assert_eq!(
+            Command::parse(line),
+            parse_by_general_path(line),
+            "{line:?}"
+        );
+    }
+    let long = [b'a'; MAX_COMMAND_LINE + 8];
+    assert_eq!(Command::parse(&long), parse_by_general_path(&long));
+    let mut cr_at_end = vec![b'N'; MAX_COMMAND_LINE - 1];
+    cr_at_end.extend_from_slice(b"\r\n");
+    assert_eq!(
+        Command::parse(&cr_at_end),
+        parse_by_general_path(&cr_at_end)
+    );
+    for s in [
+        "<a@b>",
+        "<a.b@c.d> SIZE=1",
+        "<\"q >\\\" x\"@c>",
+        "<a@b>  ",
+        "<a@b>x",
+        "<a@b.>",
+        "<a@-b>",
+        "<Postmaster@b>",
+    ] {
+        plain_path_agrees(s);
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn fast_line_path_matches_general_path(
+        verb in proptest::sample::select(&["", "MAIL FROM:", "RCPT TO:", "EHLO ", "NOOP"][..]),
+        tail in proptest::collection::vec(
+            proptest::sample::select(&b"DATMILFROC:<>@.\"\\ \r\n\x80\xc3\xa9a1=-"[..]), 0..40),
+    ) {
+        let body = [verb.as_bytes(), &tail].concat();
+        proptest::prop_assert_eq!(Command::parse(&body), parse_by_general_path(&body));
+    }
+
+    #[test]
+    fn plain_path_matches_split_path(s in "<[a-z\"\\\\.@>\\[\\]: -]{0,20}") {
+        plain_path_agrees(&s);
+    }
+}
