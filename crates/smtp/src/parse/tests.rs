@@ -795,3 +795,65 @@ proptest::proptest! {
         plain_path_agrees(&s);
     }
 }
+
+/// The esmtp-param grammar (RFC 5321 §4.1.2) written word by word, as a
+/// model for the one-pass `each_param`.
+fn params_by_words(s: &str) -> Result<Vec<(&str, Option<&str>)>, ParseError> {
+    let mut out = Vec::new();
+    for word in s.split(' ').filter(|w| !w.is_empty()) {
+        let (k, v) = match word.split_once('=') {
+            Some((k, v)) => (k, Some(v)),
+            None => (word, None),
+        };
+        if k.is_empty()
+            || !k.as_bytes()[0].is_ascii_alphanumeric()
+            || !k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return Err(ParseError::Syntax("parameter keyword"));
+        }
+        if let Some(v) = v
+            && (v.is_empty() || v.bytes().any(|b| b < 33 || b == b'=' || b == 127))
+        {
+            return Err(ParseError::Syntax("parameter value"));
+        }
+        out.push((k, v));
+    }
+    Ok(out)
+}
+
+fn params_one_pass(s: &str) -> Result<Vec<(&str, Option<&str>)>, ParseError> {
+    let mut out = Vec::new();
+    each_param(s, |k, v| {
+        out.push((k, v));
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+#[test]
+fn one_pass_params_match_the_word_model_on_edge_cases() {
+    for s in [
+        "",
+        "  ",
+        "SIZE=1 BODY=8BITMIME",
+        "A=B=C",
+        "=x",
+        "-A",
+        "A-",
+        "A=",
+        "A\t=1",
+        "A=\u{e9}",
+        "\u{e9}=1",
+        "A=1\x7f",
+        "K  L=2  ",
+    ] {
+        assert_eq!(params_one_pass(s), params_by_words(s), "{s:?}");
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn one_pass_params_match_the_word_model(s in "[aZ9=\\- \t\u{7f}é;,+]{0,24}") {
+        proptest::prop_assert_eq!(params_one_pass(&s), params_by_words(&s));
+    }
+}
