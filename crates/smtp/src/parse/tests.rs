@@ -857,3 +857,41 @@ proptest::proptest! {
         proptest::prop_assert_eq!(params_one_pass(&s), params_by_words(&s));
     }
 }
+
+/// Sizes at the edge of `u64`: RFC 3030 §2 chunk-size = 1*DIGIT (a chunk
+/// past `u64::MAX` is refused), RFC 1870 §6 size-value = 1*20DIGIT (a
+/// declared size past it reads as "too big").
+#[test]
+fn sizes_at_the_u64_edge() {
+    assert_eq!(
+        cmd("BDAT 18446744073709551615 LAST\r\n"),
+        Ok(Command::Bdat {
+            size: u64::MAX,
+            last: true
+        })
+    );
+    assert_eq!(
+        cmd("BDAT 0\r\n"),
+        Ok(Command::Bdat {
+            size: 0,
+            last: false
+        })
+    );
+    assert_eq!(
+        cmd("BDAT 18446744073709551616\r\n"),
+        Err(ParseError::Syntax("BDAT"))
+    );
+    for (value, want) in [
+        ("0", 0),
+        ("12345", 12345),
+        ("18446744073709551615", u64::MAX),
+        ("99999999999999999999", u64::MAX),
+    ] {
+        let line = format!("MAIL FROM:<a@b> SIZE={value}\r\n");
+        let Ok(Command::Mail { params, .. }) = cmd(&line) else {
+            panic!("{line:?} parses");
+        };
+        assert_eq!(params.size, Some(want), "{line:?}");
+    }
+    assert_eq!(decimal("12a"), None);
+}
