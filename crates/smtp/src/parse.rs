@@ -500,26 +500,38 @@ fn flag_once(slot: &mut bool, v: Option<&str>, name: &'static str) -> Result<(),
     Ok(())
 }
 
-/// A parameter keyword of up to eight octets packed like a verb, 0 for
-/// longer ones: keywords are letters, digits and `-` (checked by
-/// `each_param`), so no two share a key and none packs to 0.
+/// A parameter keyword of up to eight octets packed little-endian with
+/// bit 5 of each octet cleared, 0 for longer ones. Keywords are letters,
+/// digits and `-` (checked by `each_param`); clearing bit 5 upper-cases a
+/// letter and maps digits to 0x10..=0x19 and `-` to 0x0D, so no two
+/// keywords share a key and none packs to 0.
 #[inline]
 fn param_key(k: &str) -> u64 {
-    if k.len() <= 8 {
-        verb_key(k.as_bytes())
-    } else {
-        0
+    if k.len() > 8 {
+        return 0;
     }
+    k.bytes().rev().fold(0u64, |key, b| key << 8 | u64::from(b)) & 0xDFDF_DFDF_DFDF_DFDF
 }
 
-const K_SIZE: u64 = verb_key(b"SIZE");
-const K_BODY: u64 = verb_key(b"BODY");
-const K_SMTPUTF8: u64 = verb_key(b"SMTPUTF8");
-const K_RET: u64 = verb_key(b"RET");
-const K_ENVID: u64 = verb_key(b"ENVID");
-const K_AUTH: u64 = verb_key(b"AUTH");
-const K_NOTIFY: u64 = verb_key(b"NOTIFY");
-const K_ORCPT: u64 = verb_key(b"ORCPT");
+/// `param_key` at compile time, for the known keywords.
+const fn keyword_key(k: &[u8]) -> u64 {
+    let mut key = 0u64;
+    let mut i = 0;
+    while i < k.len() {
+        key |= ((k[i] & 0xDF) as u64) << (8 * i);
+        i += 1;
+    }
+    key
+}
+
+const K_SIZE: u64 = keyword_key(b"SIZE");
+const K_BODY: u64 = keyword_key(b"BODY");
+const K_SMTPUTF8: u64 = keyword_key(b"SMTPUTF8");
+const K_RET: u64 = keyword_key(b"RET");
+const K_ENVID: u64 = keyword_key(b"ENVID");
+const K_AUTH: u64 = keyword_key(b"AUTH");
+const K_NOTIFY: u64 = keyword_key(b"NOTIFY");
+const K_ORCPT: u64 = keyword_key(b"ORCPT");
 
 #[inline]
 pub(crate) fn mail_parameters(s: &str) -> Result<MailParameters<'_>, ParseError> {

@@ -895,3 +895,30 @@ fn sizes_at_the_u64_edge() {
     }
     assert_eq!(decimal("12a"), None);
 }
+
+/// RFC 5321 §2.4: keywords are case-insensitive; a keyword that differs
+/// from a known one in a digit or `-` is another (unknown) parameter.
+#[test]
+fn parameter_keywords_match_exactly_but_case_blind() {
+    let Ok(Command::Mail { params, .. }) =
+        cmd("MAIL FROM:<a@b> size=7 Body=7bit smtpUTF8 requiretls ret=hdrs envid=x\r\n")
+    else {
+        panic!("MAIL parses");
+    };
+    assert_eq!(params.size, Some(7));
+    assert_eq!(params.body, Some(BodyType::SevenBit));
+    assert!(params.smtputf8 && params.requiretls);
+    assert_eq!(params.ret, Some(Ret::Headers));
+    assert!(params.other.is_empty());
+    let Ok(Command::Mail { params, .. }) = cmd("MAIL FROM:<a@b> SMTPUTF9 SIZ-E=1 R3T=x\r\n") else {
+        panic!("MAIL parses");
+    };
+    let keywords: Vec<&str> = params.other.iter().map(|p| &*p.keyword).collect();
+    assert_eq!(keywords, ["SMTPUTF9", "SIZ-E", "R3T"]);
+    assert!(!params.smtputf8 && params.size.is_none() && params.ret.is_none());
+    let Ok(Command::Rcpt { params, .. }) = cmd("RCPT TO:<a@b> notify=never orcpt=rfc822;a@b\r\n")
+    else {
+        panic!("RCPT parses");
+    };
+    assert!(params.notify.is_some_and(|n| n.is_never()) && params.orcpt.is_some());
+}
