@@ -87,11 +87,7 @@ impl Command<'_> {
 /// enough that a byte loop shows.
 #[inline]
 fn find_cr_or_lf(s: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // Sets the high bit of each zero octet of `x` (and possibly of octets
-    // above a zero one, which only matters past the first hit).
-    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let zero = |x| below(x, 1);
     let mut chunks = s.chunks_exact(8);
     let mut at = 0;
     for chunk in &mut chunks {
@@ -109,6 +105,40 @@ fn find_cr_or_lf(s: &[u8]) -> Option<usize> {
         .iter()
         .position(|&c| c == b'\r' || c == b'\n')
         .map(|i| at + i)
+}
+
+/// `0x01` in each octet of a `u64`.
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// Sets the high bit of each octet of `x` below `n` (`n` <= 0x80), and
+/// possibly of octets above such an octet: the lowest set bit is always
+/// exact, which is all a search for the first hit needs.
+#[inline]
+fn below(x: u64, n: u8) -> u64 {
+    x.wrapping_sub(ONES * u64::from(n)) & !x & (ONES * 0x80)
+}
+
+/// The first octet of `b` for which `stop` (on eight octets packed
+/// little-endian, as `below` answers) or `stop_octet` (on one) says stop,
+/// or `b.len()`.
+#[inline]
+fn scan_until(b: &[u8], stop: impl Fn(u64) -> u64, stop_octet: impl Fn(u8) -> bool) -> usize {
+    let mut chunks = b.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let hits = stop(u64::from_le_bytes(word));
+        if hits != 0 {
+            return at + (hits.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    let tail = chunks.remainder();
+    at + tail
+        .iter()
+        .position(|&c| stop_octet(c))
+        .unwrap_or(tail.len())
 }
 
 /// Parses a line that ends in LF (checked to be CRLF here).
@@ -455,7 +485,7 @@ fn each_param<'a>(
         }
         // esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
         let start = i;
-        while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'-') {
+        while i < b.len() && CLASS[usize::from(b[i])] & ESMTP_KEYWORD != 0 {
             i += 1;
         }
         let keyword_end = i;
@@ -467,9 +497,17 @@ fn each_param<'a>(
             // esmtp-value = 1*(%d33-60 / %d62-126), and UTF-8 (RFC 6531 §3.3)
             i += 1;
             let value_start = i;
-            while i < b.len() && b[i] > b' ' && b[i] != b'=' && b[i] != 127 {
-                i += 1;
-            }
+            // Eight octets at a time: values (addresses, NOTIFY lists) are
+            // the long part of a MAIL or RCPT line.
+            i += scan_until(
+                &b[i..],
+                |x| {
+                    below(x, 0x21)
+                        | below(x ^ (ONES * u64::from(b'=')), 1)
+                        | below(x ^ (ONES * 0x7f), 1)
+                },
+                |c| CLASS[usize::from(c)] & ESMTP_VALUE == 0,
+            );
             if i == value_start || (i < b.len() && b[i] != b' ') {
                 return Err(ParseError::Syntax("parameter value"));
             }
@@ -663,6 +701,8 @@ pub(crate) fn rcpt_parameters(s: &str) -> Result<RcptParameters<'_>, ParseError>
 const LET_DIG: u8 = 1;
 const LDH: u8 = 2;
 const ATEXT: u8 = 4;
+const ESMTP_KEYWORD: u8 = 8;
+const ESMTP_VALUE: u8 = 16;
 
 static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
@@ -678,6 +718,14 @@ static CLASS: [u8; 256] = {
         }
         if b == b'-' {
             c |= LDH;
+        }
+        // esmtp-keyword octets: ALPHA / DIGIT / "-" (RFC 5321 §4.1.2)
+        if b.is_ascii_alphanumeric() || b == b'-' {
+            c |= ESMTP_KEYWORD;
+        }
+        // esmtp-value octets: %d33-60 / %d62-126, and UTF-8 (RFC 6531 §3.3)
+        if b > b' ' && b != b'=' && b != 127 {
+            c |= ESMTP_VALUE;
         }
         if matches!(
             b,
