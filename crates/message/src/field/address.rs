@@ -205,32 +205,7 @@ pub fn parse(value: &[u8]) -> Vec<Address> {
 /// The addr-spec inside angle brackets with comments and whitespace removed
 /// (RFC 5322 §3.4.1: CFWS is not part of the address).
 fn angle_content(inner: &[u8]) -> String {
-    let mut out = Vec::with_capacity(inner.len());
-    let mut depth = 0usize;
-    let mut quoted = false;
-    let mut i = 0;
-    while i < inner.len() {
-        let byte = inner[i];
-        match byte {
-            b'\\' if quoted || depth > 0 => {
-                if depth == 0 {
-                    out.extend_from_slice(&inner[i..(i + 2).min(inner.len())]);
-                }
-                i += 2;
-                continue;
-            }
-            b'"' if depth == 0 => {
-                quoted = !quoted;
-                out.push(byte);
-            }
-            b'(' if !quoted => depth += 1,
-            b')' if !quoted && depth > 0 => depth -= 1,
-            b' ' | b'\t' if !quoted => {}
-            _ if depth == 0 => out.push(byte),
-            _ => {}
-        }
-        i += 1;
-    }
+    let mut out = super::strip_comments(inner, true);
     // RFC 5322 §4.4: an obs-route before the addr-spec is to be ignored.
     if out.first() == Some(&b'@')
         && let Some(colon) = out.iter().position(|&b| b == b':')

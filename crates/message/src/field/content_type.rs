@@ -155,7 +155,7 @@ fn lower(bytes: &[u8]) -> String {
 fn split_value(value: &[u8]) -> Option<(Vec<u8>, Vec<Param>)> {
     let unfolded = unfold(value);
     let cleaned: std::borrow::Cow<'_, [u8]> = if unfolded.contains(&b'(') {
-        std::borrow::Cow::Owned(strip_comments(&unfolded))
+        std::borrow::Cow::Owned(super::strip_comments(&unfolded, false))
     } else {
         std::borrow::Cow::Borrowed(&unfolded[..])
     };
@@ -165,35 +165,6 @@ fn split_value(value: &[u8]) -> Option<(Vec<u8>, Vec<Param>)> {
         return None;
     }
     Some((head, assemble(pieces.get(1..).unwrap_or(&[]))))
-}
-
-fn strip_comments(value: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(value.len());
-    let mut depth = 0usize;
-    let mut quoted = false;
-    let mut i = 0;
-    while i < value.len() {
-        let byte = value[i];
-        match byte {
-            b'\\' if quoted || depth > 0 => {
-                if depth == 0 {
-                    out.extend_from_slice(&value[i..(i + 2).min(value.len())]);
-                }
-                i += 2;
-                continue;
-            }
-            b'"' if depth == 0 => {
-                quoted = !quoted;
-                out.push(byte);
-            }
-            b'(' if !quoted => depth += 1,
-            b')' if !quoted && depth > 0 => depth -= 1,
-            _ if depth == 0 => out.push(byte),
-            _ => {}
-        }
-        i += 1;
-    }
-    out
 }
 
 fn split_unquoted(value: &[u8], separator: u8) -> Vec<&[u8]> {

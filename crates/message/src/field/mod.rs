@@ -74,6 +74,40 @@ pub fn mime_version(value: &[u8]) -> Option<(u32, u32)> {
     Some((number(major)?, number(minor)?))
 }
 
+/// Removes RFC 5322 §3.2.2 comments (nested, with quoted-pairs) outside
+/// quoted strings, which are kept as written. With `drop_whitespace`, unquoted
+/// spaces and tabs go too: inside an addr-spec CFWS is not part of the address
+/// (RFC 5322 §3.4.1).
+pub(crate) fn strip_comments(value: &[u8], drop_whitespace: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(value.len());
+    let mut depth = 0usize;
+    let mut quoted = false;
+    let mut i = 0;
+    while i < value.len() {
+        let byte = value[i];
+        match byte {
+            b'\\' if quoted || depth > 0 => {
+                if depth == 0 {
+                    out.extend_from_slice(&value[i..(i + 2).min(value.len())]);
+                }
+                i += 2;
+                continue;
+            }
+            b'"' if depth == 0 => {
+                quoted = !quoted;
+                out.push(byte);
+            }
+            b'(' if !quoted => depth += 1,
+            b')' if !quoted && depth > 0 => depth -= 1,
+            b' ' | b'\t' if drop_whitespace && !quoted => {}
+            _ if depth == 0 => out.push(byte),
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
 pub(crate) fn trim_wsp(value: &[u8]) -> &[u8] {
     let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
     let start = value
