@@ -13,6 +13,11 @@
 //! With `--auth USER:PASSWORD` it offers AUTH (PLAIN, LOGIN, CRAM-MD5,
 //! SCRAM-SHA-256) for that one user — in plaintext, since a sink has no TLS:
 //! for tests on loopback only.
+//!
+//! A sink accepts every message, so by default it normalises bare CR and LF
+//! in the body to CRLF (`curl -T file.eml` sends a file with LF line endings
+//! as it is); `--reject-bare-line-endings` restores the library's default,
+//! 550 5.6.0 after the body (RFC 5321 §2.3.8).
 
 #![expect(
     clippy::print_stderr,
@@ -30,7 +35,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use clap::Parser;
 use yubin::sasl::{Mechanism, ScramCredentials, Secret};
 use yubin::smtp::Reply;
-use yubin::smtp::server::{Config, Event, Server};
+use yubin::smtp::server::{Config, Event, LineEndingPolicy, Server};
 
 /// Accept every message; optionally store each as a file.
 #[derive(Debug, Parser)]
@@ -50,6 +55,9 @@ struct Args {
     /// Offer AUTH for this one user (plaintext: loopback tests only).
     #[arg(long, value_name = "USER:PASSWORD")]
     auth: Option<String>,
+    /// Refuse bodies with a bare CR or LF (550 5.6.0) instead of normalising them.
+    #[arg(long)]
+    reject_bare_line_endings: bool,
 }
 
 /// The one user `--auth` names.
@@ -98,6 +106,9 @@ fn main() -> io::Result<()> {
         let Ok(stream) = stream else { continue };
         let mut config = Config::default();
         config.hostname = args.hostname.clone();
+        if !args.reject_bare_line_endings {
+            config.line_ending_policy = LineEndingPolicy::Normalize;
+        }
         if user.is_some() {
             config.auth_mechanisms = vec![
                 Mechanism::Plain,

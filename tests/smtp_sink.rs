@@ -261,6 +261,41 @@ fn curl_upload() {
     assert_eq!(sink.messages(), vec![body.to_vec()]);
 }
 
+/// curl sends a file as it is; an LF-only file is normalised to CRLF by the
+/// sink, and refused with 550 5.6.0 under `--reject-bare-line-endings`.
+#[test]
+fn curl_upload_of_an_lf_file() {
+    let body = b"From: curl@client.example\nSubject: lf\n\nline one\n.dot line\n";
+    // curl ends an upload that does not end in CRLF with CRLF "." CRLF, so the
+    // final bare LF and curl's CRLF make an empty last line.
+    let crlf = b"From: curl@client.example\r\nSubject: lf\r\n\r\nline one\r\n.dot line\r\n\r\n";
+    for (name, extra, accepted) in [
+        ("lf-normalise", &[][..], true),
+        ("lf-reject", &["--reject-bare-line-endings"][..], false),
+    ] {
+        let sink = start_with(name, extra);
+        let file = sink.maildir.with_extension("eml");
+        std::fs::write(&file, body).unwrap();
+        let status = Command::new("curl")
+            .args(["--silent", "--max-time", "30"])
+            .arg(format!("smtp://{}", sink.addr))
+            .args(["--mail-from", "curl@client.example"])
+            .args(["--mail-rcpt", "bob@sink.example"])
+            .arg("-T")
+            .arg(&file)
+            .status()
+            .unwrap();
+        let _ = std::fs::remove_file(&file);
+        assert_eq!(status.success(), accepted, "{name}");
+        let want: Vec<Vec<u8>> = if accepted {
+            vec![crlf.to_vec()]
+        } else {
+            vec![]
+        };
+        assert_eq!(sink.messages(), want, "{name}");
+    }
+}
+
 #[test]
 fn sink_prints_only_a_loopback_address() {
     let sink = start("addr");
