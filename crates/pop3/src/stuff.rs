@@ -28,6 +28,10 @@ pub struct CrlfSizer {
 impl CrlfSizer {
     /// Counts one more chunk.
     pub fn push(&mut self, mut chunk: &[u8]) {
+        // An empty chunk must not consume the CR-then-LF state.
+        if chunk.is_empty() {
+            return;
+        }
         if self.after_cr {
             self.after_cr = false;
             if let Some(rest) = chunk.strip_prefix(b"\n") {
@@ -106,6 +110,11 @@ impl Stuffer {
 
     /// Encodes one chunk into `out`.
     pub(crate) fn push(&mut self, mut chunk: &[u8], out: &mut Vec<u8>) {
+        // An empty chunk must not consume the CR-then-LF state: a CR at the
+        // end of one chunk and its LF after an empty one are still one CRLF.
+        if chunk.is_empty() {
+            return;
+        }
         if self.skip_lf {
             self.skip_lf = false;
             if let Some(rest) = chunk.strip_prefix(b"\n") {
@@ -356,6 +365,23 @@ mod tests {
         }
         stuffer.finish(&mut out);
         (out, stuffer.sent)
+    }
+
+    /// A CR ending one chunk and its LF after an empty chunk are one CRLF,
+    /// for the stuffer and the sizer alike (found by the proptest below).
+    #[test]
+    fn crlf_split_by_an_empty_chunk() {
+        let (out, sent) = stuff_all(&[b"..\r", b"", b"\n"], None);
+        assert_eq!(out, b"...\r\n.\r\n");
+        assert_eq!(sent, 4);
+        let (out, sent) = stuff_all(&[b"a\r", b"", b"\nb"], Some(u32::MAX));
+        assert_eq!(out, b"a\r\nb\r\n.\r\n");
+        assert_eq!(sent, 6);
+        let mut sizer = CrlfSizer::default();
+        for chunk in [&b"a\r"[..], b"", b"\n"] {
+            sizer.push(chunk);
+        }
+        assert_eq!(sizer.finish(), 3);
     }
 
     /// RFC 1939 §3: lines starting with "." get one more; the body ends with
