@@ -269,3 +269,20 @@ fn misuse_of_auth_answers() {
     server.poll_transmit(&mut out);
     assert!(out.ends_with(b"454 4.7.0 Temporary authentication failure\r\n"));
 }
+
+/// DESIGN.md: credentials never show in `Debug`. A pipelined AUTH line held
+/// back behind the EHLO decision sits in the server's input buffer, and the
+/// client's AUTH response sits in its output until taken.
+#[test]
+fn debug_output_shows_no_credentials() {
+    let mut server = Server::new(config(&[Mechanism::Plain]));
+    let mut out = Vec::new();
+    server.poll_transmit(&mut out);
+    server.handle_input(b"EHLO client.example.com\r\nAUTH PLAIN dGVzdAB0ZXN0ADEyMzQ=\r\n");
+    let event = server.poll_event().expect("the EHLO decision");
+    assert!(matches!(event, Event::Hello { .. }), "{event:?}");
+    let shown = format!("{server:?}");
+    assert!(!shown.contains("dGVzdAB0ZXN0ADEyMzQ"), "{shown}");
+    assert!(!shown.contains("100, 71, 86"), "as byte numbers: {shown}");
+    assert!(shown.contains("unparsed_input_len"), "{shown}");
+}

@@ -221,7 +221,6 @@ enum Phase {
 }
 
 /// A client-side SMTP or LMTP session. See the [module docs](self).
-#[derive(Debug)]
 pub struct Client {
     config: ClientConfig,
     input: BytesMut,
@@ -237,6 +236,26 @@ pub struct Client {
     sasl: Option<Box<yubin_sasl::ClientExchange>>,
     /// The client gave up on the exchange (sent `*`).
     sasl_cancelled: bool,
+}
+
+/// The byte buffers are shown by length only: unsent output may hold an
+/// AUTH response with credentials.
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.config)
+            .field("unparsed_input_len", &self.input.len())
+            .field("output_len", &self.out.len())
+            .field("events", &self.events)
+            .field("expect", &self.expect)
+            .field("phase", &self.phase)
+            .field("capabilities", &self.capabilities)
+            .field("tx", &self.tx)
+            .field("tls", &self.tls)
+            .field("sasl", &self.sasl)
+            .field("sasl_cancelled", &self.sasl_cancelled)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Client {

@@ -98,7 +98,6 @@ struct Transaction {
 }
 
 /// A server-side SMTP or LMTP session. See the [module docs](self).
-#[derive(Debug)]
 pub struct Server {
     config: Config,
     input: BytesMut,
@@ -117,6 +116,28 @@ pub struct Server {
     /// The AUTH exchange in progress.
     auth: Option<Box<yubin_sasl::ServerExchange>>,
     authenticated: Option<yubin_sasl::Authenticated>,
+}
+
+/// The byte buffers are shown by length only: unparsed input may hold a
+/// pipelined `AUTH PLAIN` line with its credentials.
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("config", &self.config)
+            .field("unparsed_input_len", &self.input.len())
+            .field("state", &self.state)
+            .field("output_len", &self.out.len())
+            .field("events", &self.events)
+            .field("pending", &self.pending)
+            .field("greeting_sent", &self.greeting_sent)
+            .field("hello", &self.hello)
+            .field("tls", &self.tls)
+            .field("transaction", &self.transaction)
+            .field("errors", &self.errors)
+            .field("auth", &self.auth)
+            .field("authenticated", &self.authenticated)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Server {
