@@ -135,12 +135,18 @@ impl Rng {
     }
 }
 
+/// The files in new/ and cur/; none when the folder does not exist yet (a
+/// child killed before it created the Maildir left nothing behind).
 fn message_files(dir: &Path) -> Vec<PathBuf> {
-    ["new", "cur"]
-        .iter()
-        .flat_map(|sub| std::fs::read_dir(dir.join(sub)).unwrap())
-        .map(|e| e.unwrap().path())
-        .collect()
+    let mut files = Vec::new();
+    for sub in ["new", "cur"] {
+        match std::fs::read_dir(dir.join(sub)) {
+            Ok(entries) => files.extend(entries.map(|e| e.unwrap().path())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => panic!("{}: {e}", dir.join(sub).display()),
+        }
+    }
+    files
 }
 
 #[test]
