@@ -31,7 +31,7 @@ pub struct Domain<'a>(pub(crate) Cow<'a, str>);
 impl Domain<'_> {
     /// Validates `s` as a domain.
     pub fn new(s: &str) -> Result<Domain<'static>, ParseError> {
-        match parse::domain(s) {
+        match parse::domain(s.as_bytes()) {
             Some(n) if n == s.len() => Ok(Domain(Cow::Owned(s.to_owned()))),
             _ => Err(ParseError::Syntax("domain")),
         }
@@ -189,7 +189,7 @@ impl<'a> LocalPart<'a> {
 impl LocalPart<'_> {
     /// Validates `s` (in its wire form, quotes included if quoted).
     pub fn new(s: &str) -> Result<LocalPart<'static>, ParseError> {
-        match parse::local_part(s) {
+        match parse::local_part(s.as_bytes()) {
             Some(n) if n == s.len() => Ok(LocalPart(Cow::Owned(s.to_owned()))),
             _ => Err(ParseError::Syntax("local part")),
         }

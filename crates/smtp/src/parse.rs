@@ -16,6 +16,8 @@ use crate::param::{
 };
 use crate::reply::{EnhancedCode, Reply, ReplyCode};
 
+mod fast;
+
 /// The longest command line any command may have: an AUTH line (RFC 4954 §4).
 pub const MAX_COMMAND_LINE: usize = 12288;
 
@@ -58,6 +60,9 @@ impl Command<'_> {
     /// allocated unless an xtext value has `+` escapes or the AUTH
     /// mechanism is written in lower case.
     pub fn parse(buf: &[u8]) -> Result<Option<(usize, Command<'_>)>, ParseError> {
+        if let Some(command) = fast::bare_verb(buf) {
+            return Ok(Some((6, command)));
+        }
         let window = &buf[..buf.len().min(MAX_COMMAND_LINE)];
         // One scan finds the first CR or LF. A CR right before the LF ends a
         // well-formed line; anything else (a bare CR or LF, or a CR at the
@@ -68,7 +73,11 @@ impl Command<'_> {
             && window.get(i + 1) == Some(&b'\n')
         {
             let text = std::str::from_utf8(&window[..i]).map_err(|_| ParseError::InvalidUtf8)?;
-            return command_text(text, |c| Some((i + 2, c)));
+            let wrap = |c| Some((i + 2, c));
+            if let Some(parsed) = fast::command(text, wrap) {
+                return Ok(parsed);
+            }
+            return command_text(text, wrap);
         }
         let Some(len) = find_byte(b'\n', window).map(|i| i + 1) else {
             if buf.len() >= MAX_COMMAND_LINE {
@@ -152,6 +161,9 @@ pub(crate) fn command_line(line: &[u8]) -> Result<Command<'_>, ParseError> {
         return Err(ParseError::BareLineEnding);
     }
     let text = std::str::from_utf8(body).map_err(|_| ParseError::InvalidUtf8)?;
+    if let Some(command) = fast::command(text, |c| c) {
+        return Ok(command);
+    }
     command_text(text, |c| c)
 }
 
@@ -235,7 +247,7 @@ fn command_text<'a, R>(
             // A domain, the usual case, is taken without `host`'s
             // `Option<(usize, Host)>`, which costs a copy of the `Host`.
             let host = if !arg.starts_with('[') {
-                match domain(arg) {
+                match domain(arg.as_bytes()) {
                     Some(n) if n == arg.len() => Host::Domain(Domain::new_unchecked(arg)),
                     _ => return Err(ParseError::Syntax("domain")),
                 }
@@ -326,11 +338,11 @@ fn split_path(s: &str) -> Result<(&str, &str), ParseError> {
 fn plain_path(s: &str) -> Option<(Mailbox<'_>, &str)> {
     let inner = s.strip_prefix('<')?;
     let b = inner.as_bytes();
-    let at = local_part(inner)?;
+    let at = local_part(b)?;
     if b.get(at) != Some(&b'@') {
         return None;
     }
-    let end = at + 1 + domain(&inner[at + 1..])?;
+    let end = at + 1 + domain(&b[at + 1..])?;
     if b.get(end) != Some(&b'>') {
         return None;
     }
@@ -380,8 +392,8 @@ fn rcpt<'a, R>(rest: &'a str, wrap: impl FnOnce(Command<'a>) -> R) -> Result<R, 
 /// The value of a string of ASCII digits, `None` for any other octet or
 /// past `u64::MAX`: a plain loop, as `str::parse` spends most of its time
 /// on sign and radix handling a digit string never needs.
-fn decimal(digits: &str) -> Option<u64> {
-    digits.bytes().try_fold(0u64, |n, d| {
+fn decimal(digits: &[u8]) -> Option<u64> {
+    digits.iter().try_fold(0u64, |n, &d| {
         let digit = d.checked_sub(b'0').filter(|&v| v < 10)?;
         n.checked_mul(10)?.checked_add(u64::from(digit))
     })
@@ -394,7 +406,7 @@ fn bdat(rest: &str) -> Result<(u64, bool), ParseError> {
     if size.is_empty() || size.len() > 20 || !size.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ParseError::Syntax("BDAT"));
     }
-    let size = decimal(size).ok_or(ParseError::Syntax("BDAT"))?;
+    let size = decimal(size.as_bytes()).ok_or(ParseError::Syntax("BDAT"))?;
     let last = match words.next() {
         None => false,
         Some(w) if w.eq_ignore_ascii_case("LAST") => true,
@@ -544,11 +556,11 @@ fn flag_once(slot: &mut bool, v: Option<&str>, name: &'static str) -> Result<(),
 /// letter and maps digits to 0x10..=0x19 and `-` to 0x0D, so no two
 /// keywords share a key and none packs to 0.
 #[inline]
-fn param_key(k: &str) -> u64 {
+fn param_key(k: &[u8]) -> u64 {
     if k.len() > 8 {
         return 0;
     }
-    k.bytes().rev().fold(0u64, |key, b| key << 8 | u64::from(b)) & 0xDFDF_DFDF_DFDF_DFDF
+    k.iter().rev().fold(0u64, |key, &b| key << 8 | u64::from(b)) & 0xDFDF_DFDF_DFDF_DFDF
 }
 
 /// `param_key` at compile time, for the known keywords.
@@ -575,7 +587,7 @@ const K_ORCPT: u64 = keyword_key(b"ORCPT");
 pub(crate) fn mail_parameters(s: &str) -> Result<MailParameters<'_>, ParseError> {
     let mut p = MailParameters::default();
     each_param(s, |k, v| {
-        match param_key(k) {
+        match param_key(k.as_bytes()) {
             // size-value ::= 1*20DIGIT (RFC 1870 §6); beyond u64 means "too
             // big", which the SIZE check then rejects.
             K_SIZE => {
@@ -583,7 +595,11 @@ pub(crate) fn mail_parameters(s: &str) -> Result<MailParameters<'_>, ParseError>
                 if v.len() > 20 || !v.bytes().all(|b| b.is_ascii_digit()) {
                     return Err(ParseError::Syntax("SIZE"));
                 }
-                set_once(&mut p.size, decimal(v).unwrap_or(u64::MAX), "SIZE")?;
+                set_once(
+                    &mut p.size,
+                    decimal(v.as_bytes()).unwrap_or(u64::MAX),
+                    "SIZE",
+                )?;
             }
             K_BODY => {
                 let v = v.ok_or(ParseError::Syntax("BODY"))?;
@@ -642,7 +658,7 @@ pub(crate) fn mail_parameters(s: &str) -> Result<MailParameters<'_>, ParseError>
 pub(crate) fn rcpt_parameters(s: &str) -> Result<RcptParameters<'_>, ParseError> {
     let mut p = RcptParameters::default();
     each_param(s, |k, v| {
-        match param_key(k) {
+        match param_key(k.as_bytes()) {
             K_NOTIFY => {
                 let v = v.ok_or(ParseError::Syntax("NOTIFY"))?;
                 let mut n = Notify::default();
@@ -800,8 +816,7 @@ fn trim_spaces(s: &str) -> &str {
 }
 
 /// Length of the domain at the start of `b`, if one is there.
-pub(crate) fn domain(s: &str) -> Option<usize> {
-    let b = s.as_bytes();
+pub(crate) fn domain(b: &[u8]) -> Option<usize> {
     let mut i = 0;
     loop {
         let start = i;
@@ -878,13 +893,12 @@ pub(crate) fn host(s: &str) -> Option<(usize, Host<'_>)> {
         let (n, l) = address_literal(s)?;
         return Some((n, Host::Literal(l)));
     }
-    let n = domain(s)?;
+    let n = domain(s.as_bytes())?;
     Some((n, Host::Domain(Domain::new_unchecked(&s[..n]))))
 }
 
 /// Length of the local part at the start of `b`, if one is there.
-pub(crate) fn local_part(s: &str) -> Option<usize> {
-    let b = s.as_bytes();
+pub(crate) fn local_part(b: &[u8]) -> Option<usize> {
     if b.first() == Some(&b'"') {
         let mut i = 1;
         while i < b.len() {
@@ -923,7 +937,7 @@ pub(crate) fn local_part(s: &str) -> Option<usize> {
 
 #[inline]
 pub(crate) fn mailbox(s: &str) -> Option<(usize, Mailbox<'_>)> {
-    let n = local_part(s)?;
+    let n = local_part(s.as_bytes())?;
     if s.as_bytes().get(n) != Some(&b'@') {
         return None;
     }
@@ -945,7 +959,7 @@ fn path(s: &str) -> Option<Mailbox<'_>> {
     if rest.starts_with('@') {
         // A-d-l = At-domain *( "," At-domain ): parsed, then dropped.
         loop {
-            let n = domain(&rest[1..])?;
+            let n = domain(&rest.as_bytes()[1..])?;
             rest = &rest[1 + n..];
             if rest.starts_with(",@") {
                 rest = &rest[1..];

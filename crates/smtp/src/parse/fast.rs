@@ -1,0 +1,362 @@
+//! One-pass parsing of the command lines a well-behaved client sends almost
+//! always: a bare verb, `EHLO domain`, `MAIL FROM:<mailbox>` and
+//! `RCPT TO:<mailbox>` with the common parameters, `BDAT n [LAST]`.
+//!
+//! Each function answers `None` for anything off its narrow shape (extra
+//! spaces, a null or source-routed path, an address literal, an unknown or
+//! repeated parameter, an xtext escape, any error), and the caller then asks
+//! the general parser. So this module never decides a refusal, and for every
+//! line it accepts it must build exactly what the general parser builds: the
+//! proptests in `parse/tests.rs` hold it to that.
+//!
+//! Why it exists: the general parser splits a line into words, strips
+//! keywords and trims, each step a call on a fresh sub-slice, and moves the
+//! large `Command` between them; on lines of tens of octets that overhead
+//! was most of the time (see `benches/smtp.rs`).
+
+use std::borrow::Cow;
+
+use super::{
+    BDAT, CLASS, DATA, EHLO, ESMTP_KEYWORD, ESMTP_VALUE, HELO, K_BODY, K_NOTIFY, K_ORCPT, K_SIZE,
+    K_SMTPUTF8, LHLO, MAIL, NOOP, ONES, QUIT, RCPT, RSET, below, decimal, domain, find_byte,
+    is_atext, keyword_key, local_part, param_key, scan_until,
+};
+use crate::address::{Domain, ForwardPath, Host, LocalPart, Mailbox, ReversePath};
+use crate::command::Command;
+use crate::param::{BodyType, MailParameters, Notify, Orcpt, RcptParameters, XText};
+
+const K_8BITMIME: u64 = keyword_key(b"8BITMIME");
+const K_7BIT: u64 = keyword_key(b"7BIT");
+
+/// `DATA`, `RSET`, `QUIT` or `NOOP` alone on a CRLF line at the start of
+/// `buf`, recognised from its first six octets before any line search or
+/// UTF-8 check.
+#[inline(always)]
+pub(super) fn bare_verb(buf: &[u8]) -> Option<Command<'static>> {
+    let (line, _) = buf.split_first_chunk::<6>()?;
+    if line[4..] != *b"\r\n" {
+        return None;
+    }
+    let verb = u32::from_le_bytes([line[0], line[1], line[2], line[3]]) & 0xDFDF_DFDF;
+    match u64::from(verb) {
+        DATA => Some(Command::Data),
+        RSET => Some(Command::Rset),
+        QUIT => Some(Command::Quit),
+        NOOP => Some(Command::Noop(None)),
+        _ => None,
+    }
+}
+
+/// The command on `text` (one line, CRLF removed), when it has one of the
+/// common shapes, handed to `wrap` (as in the general parser, so that the
+/// large `Command` is built where the caller returns it).
+#[inline(always)]
+pub(super) fn command<'a, R>(text: &'a str, wrap: impl FnOnce(Command<'a>) -> R) -> Option<R> {
+    let b = text.as_bytes();
+    let (head, _) = b.split_first_chunk::<5>()?;
+    if head[4] != b' ' {
+        return None;
+    }
+    let verb = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) & 0xDFDF_DFDF;
+    match u64::from(verb) {
+        MAIL => {
+            let (mailbox, end) = path(text, keyword_end(b, 5, FROM, 6)?)?;
+            let params = mail_parameters(text, end)?;
+            Some(wrap(Command::Mail {
+                from: ReversePath::Mailbox(mailbox),
+                params,
+            }))
+        }
+        RCPT => {
+            let (mailbox, end) = path(text, keyword_end(b, 5, TO, 4)?)?;
+            let params = rcpt_parameters(text, end)?;
+            Some(wrap(Command::Rcpt {
+                to: ForwardPath::Mailbox(mailbox),
+                params,
+            }))
+        }
+        verb @ (EHLO | HELO | LHLO) => {
+            if 5 + domain(&b[5..])? != b.len() {
+                return None;
+            }
+            let host = Host::Domain(Domain::new_unchecked(&text[5..]));
+            Some(wrap(match verb {
+                EHLO => Command::Ehlo(host),
+                HELO => Command::Helo(host),
+                _ => Command::Lhlo(host),
+            }))
+        }
+        BDAT => bdat(&b[5..]).map(wrap),
+        _ => None,
+    }
+}
+
+/// A keyword of upper-case letters and punctuation, packed for a compare
+/// of eight octets at once: (mask, pattern) where the mask clears bit 5 of
+/// letters (upper-casing them) and keeps punctuation as it is, and ignores
+/// octets past the keyword.
+const fn packed(keyword: &[u8]) -> (u64, u64) {
+    let (mut mask, mut pattern) = (0u64, 0u64);
+    let mut i = 0;
+    while i < keyword.len() {
+        let m: u64 = if keyword[i].is_ascii_uppercase() {
+            0xDF
+        } else {
+            0xFF
+        };
+        mask |= m << (8 * i);
+        pattern |= (keyword[i] as u64) << (8 * i);
+        i += 1;
+    }
+    (mask, pattern)
+}
+
+const FROM: (u64, u64) = packed(b"FROM:<");
+const TO: (u64, u64) = packed(b"TO:<");
+
+/// The index after `keyword` (see [`packed`]) at `at` in `b`, when at least
+/// eight octets follow `at` (every path with its `>` is longer than that).
+#[inline(always)]
+fn keyword_end(b: &[u8], at: usize, (mask, pattern): (u64, u64), len: usize) -> Option<usize> {
+    let word = u64::from_le_bytes(*b.get(at..)?.first_chunk::<8>()?);
+    (word & mask == pattern).then_some(at + len)
+}
+
+/// `local-part "@" domain ">"` at `at` (just after the `<`): the mailbox and
+/// the index after the `>`. Scans octets and slices the text only for the
+/// two results: each `str` slice checks its ends for character boundaries
+/// out of line, which costs more than the scan on a short line.
+#[inline(always)]
+fn path(text: &str, at: usize) -> Option<(Mailbox<'_>, usize)> {
+    let b = text.as_bytes();
+    let local_end = at + local_part(&b[at..])?;
+    if b.get(local_end) != Some(&b'@') {
+        return None;
+    }
+    let domain_start = local_end + 1;
+    let domain_end = domain_start + domain(&b[domain_start..])?;
+    if b.get(domain_end) != Some(&b'>') {
+        return None;
+    }
+    // `split_at` checks one boundary inline, where a range index calls out.
+    let (local, rest) = text.split_at(local_end);
+    let (domain, _) = rest.split_at(domain_end - local_end);
+    let mailbox = Mailbox {
+        local_part: LocalPart::new_unchecked(local.split_at(at).1),
+        host: Host::Domain(Domain::new_unchecked(domain.split_at(1).1)),
+    };
+    Some((mailbox, domain_end + 1))
+}
+
+/// A parameter's keyword as `param_key` packs it, and its value's range in
+/// the line.
+type Parameter = (u64, Option<(usize, usize)>);
+
+/// The next parameter at `*at`: a single space, then `KEYWORD[=value]` up to
+/// the next space or the end, as the keyword's `param_key` and the value's
+/// range in the line. `Some(None)` at the end of the line; `None` for
+/// anything else.
+#[inline(always)]
+fn next_parameter(b: &[u8], at: &mut usize) -> Option<Option<Parameter>> {
+    if *at == b.len() {
+        return Some(None);
+    }
+    if b[*at] != b' ' {
+        return None;
+    }
+    let start = *at + 1;
+    let mut i = start;
+    while i < b.len() && CLASS[usize::from(b[i])] & ESMTP_KEYWORD != 0 {
+        i += 1;
+    }
+    if i == start || b[start] == b'-' {
+        return None;
+    }
+    let key = packed_key(b, start, i);
+    let value = if b.get(i) == Some(&b'=') {
+        let value_start = i + 1;
+        // Eight octets at a time, as in the general parser: a value (an
+        // address, a NOTIFY list) is the long part of a line.
+        i = value_start
+            + scan_until(
+                &b[value_start..],
+                |x| {
+                    below(x, 0x21)
+                        | below(x ^ (ONES * u64::from(b'=')), 1)
+                        | below(x ^ (ONES * 0x7f), 1)
+                },
+                |c| CLASS[usize::from(c)] & ESMTP_VALUE == 0,
+            );
+        if i == value_start || (i < b.len() && b[i] != b' ') {
+            return None;
+        }
+        Some((value_start, i))
+    } else {
+        None
+    };
+    *at = i;
+    Some(Some((key, value)))
+}
+
+/// `SIZE`, `BODY` and `SMTPUTF8`, each at most once, after a path ending at
+/// `at`.
+#[inline(always)]
+fn mail_parameters(text: &str, mut at: usize) -> Option<MailParameters<'_>> {
+    let b = text.as_bytes();
+    let (mut size, mut body, mut smtputf8) = (None, None, false);
+    while let Some((key, value)) = next_parameter(b, &mut at)? {
+        match (key, value) {
+            // At most 19 digits always fits a u64.
+            (K_SIZE, Some((start, end))) if size.is_none() && end - start <= 19 => {
+                size = Some(decimal(&b[start..end])?);
+            }
+            (K_BODY, Some((start, end))) if body.is_none() => {
+                body = Some(body_type(b, start, end)?);
+            }
+            (K_SMTPUTF8, None) if !smtputf8 => smtputf8 = true,
+            _ => return None,
+        }
+    }
+    Some(MailParameters {
+        size,
+        body,
+        smtputf8,
+        ..MailParameters::default()
+    })
+}
+
+/// `7BIT`, `8BITMIME` or `BINARYMIME` in `b[start..end]`, blind to case
+/// (see [`notify`] on packed words).
+#[inline(always)]
+fn body_type(b: &[u8], start: usize, end: usize) -> Option<BodyType> {
+    match packed_key(b, start, end) {
+        K_8BITMIME => Some(BodyType::EightBitMime),
+        K_7BIT => Some(BodyType::SevenBit),
+        _ if b[start..end].eq_ignore_ascii_case(b"BINARYMIME") => Some(BodyType::BinaryMime),
+        _ => None,
+    }
+}
+
+/// `NOTIFY` and `ORCPT` (with an xtext address that has no escapes), each
+/// at most once, after a path ending at `at`.
+#[inline(always)]
+fn rcpt_parameters(text: &str, mut at: usize) -> Option<RcptParameters<'_>> {
+    let b = text.as_bytes();
+    let (mut notify_param, mut orcpt_param) = (None, None);
+    while let Some((key, value)) = next_parameter(b, &mut at)? {
+        match (key, value) {
+            (K_NOTIFY, Some((start, end))) if notify_param.is_none() => {
+                notify_param = Some(notify(b, start, end)?);
+            }
+            (K_ORCPT, Some((start, end))) if orcpt_param.is_none() => {
+                orcpt_param = Some(orcpt(text, start, end)?);
+            }
+            _ => return None,
+        }
+    }
+    Some(RcptParameters {
+        notify: notify_param,
+        orcpt: orcpt_param,
+        other: Vec::new(),
+    })
+}
+
+/// `param_key` of `b[start..end]`, from one eight-octet load when the line
+/// has eight octets from `start`.
+#[inline(always)]
+fn packed_key(b: &[u8], start: usize, end: usize) -> u64 {
+    let len = end - start;
+    match b.get(start..).and_then(|rest| rest.first_chunk::<8>()) {
+        Some(word) if len <= 8 => {
+            let keep = if len == 0 {
+                0
+            } else {
+                u64::MAX >> (64 - 8 * len)
+            };
+            u64::from_le_bytes(*word) & keep & 0xDFDF_DFDF_DFDF_DFDF
+        }
+        _ => param_key(&b[start..end]),
+    }
+}
+
+const K_NEVER: u64 = keyword_key(b"NEVER");
+const K_SUCCESS: u64 = keyword_key(b"SUCCESS");
+const K_FAILURE: u64 = keyword_key(b"FAILURE");
+const K_DELAY: u64 = keyword_key(b"DELAY");
+
+/// `NEVER`, or a list of distinct `SUCCESS`, `FAILURE` and `DELAY`, in
+/// `b[start..end]`. The words are compared packed as keywords are: in a
+/// value (no controls, no `=`) only a letter meets a letter when bit 5 is
+/// cleared, so this is a comparison blind to case.
+#[inline(always)]
+fn notify(b: &[u8], start: usize, end: usize) -> Option<Notify> {
+    let mut n = Notify::default();
+    if packed_key(b, start, end) == K_NEVER {
+        return Some(n);
+    }
+    let mut item = start;
+    loop {
+        let comma = b[item..end]
+            .iter()
+            .position(|&c| c == b',')
+            .map_or(end, |i| item + i);
+        let slot = match packed_key(b, item, comma) {
+            K_SUCCESS => &mut n.success,
+            K_FAILURE => &mut n.failure,
+            K_DELAY => &mut n.delay,
+            _ => return None,
+        };
+        if *slot {
+            return None;
+        }
+        *slot = true;
+        if comma == end {
+            return Some(n);
+        }
+        item = comma + 1;
+    }
+}
+
+/// `addr-type ";" xtext` at `start..end` of the line, where the xtext is
+/// plain characters (no `+` escape), borrowed as written.
+#[inline(always)]
+fn orcpt(text: &str, start: usize, end: usize) -> Option<Orcpt<'_>> {
+    let v = &text.as_bytes()[start..end];
+    let semicolon = start + find_byte(b';', v)?;
+    let (addr_type, address) = (
+        &text.as_bytes()[start..semicolon],
+        &v[semicolon + 1 - start..],
+    );
+    let plain_type = addr_type.iter().all(|&c| c < 0x80 && is_atext(c));
+    // `next_parameter` has kept the value to esmtp-value octets: `=` and
+    // controls are already out, so an xchar here is any ASCII but `+`. A
+    // fold without early exit, which the compiler vectorises.
+    let plain_address = !address
+        .iter()
+        .fold(false, |escape, &c| escape | (c >= 0x80) | (c == b'+'));
+    if addr_type.is_empty() || !plain_type || !plain_address {
+        return None;
+    }
+    Some(Orcpt {
+        addr_type: Cow::Borrowed(&text[start..semicolon]),
+        address: XText(Cow::Borrowed(&text[semicolon + 1..end])),
+    })
+}
+
+/// `size [" LAST"]`, the size at most 19 digits.
+#[inline(always)]
+fn bdat(b: &[u8]) -> Option<Command<'static>> {
+    let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 || digits > 19 {
+        return None;
+    }
+    let size = b[..digits]
+        .iter()
+        .fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
+    let last = match &b[digits..] {
+        [] => false,
+        [b' ', word @ ..] if word.eq_ignore_ascii_case(b"LAST") => true,
+        _ => return None,
+    };
+    Some(Command::Bdat { size, last })
+}
