@@ -60,8 +60,8 @@ impl Command<'_> {
     /// allocated unless an xtext value has `+` escapes or the AUTH
     /// mechanism is written in lower case.
     pub fn parse(buf: &[u8]) -> Result<Option<(usize, Command<'_>)>, ParseError> {
-        if let Some(command) = fast::bare_verb(buf) {
-            return Ok(Some((6, command)));
+        if let Some(parsed) = fast::ascii_command(buf) {
+            return Ok(Some(parsed));
         }
         let window = &buf[..buf.len().min(MAX_COMMAND_LINE)];
         // One scan finds the first CR or LF. A CR right before the LF ends a

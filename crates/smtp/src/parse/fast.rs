@@ -17,9 +17,9 @@
 use std::borrow::Cow;
 
 use super::{
-    BDAT, CLASS, DATA, EHLO, ESMTP_KEYWORD, ESMTP_VALUE, HELO, K_BODY, K_NOTIFY, K_ORCPT, K_SIZE,
-    K_SMTPUTF8, LHLO, MAIL, NOOP, ONES, QUIT, RCPT, RSET, below, decimal, domain, find_byte,
-    is_atext, keyword_key, local_part, param_key, scan_until,
+    BDAT, CLASS, DATA, EHLO, ESMTP_VALUE, HELO, K_BODY, K_NOTIFY, K_ORCPT, K_SIZE, K_SMTPUTF8,
+    LHLO, MAIL, NOOP, ONES, QUIT, RCPT, RSET, below, decimal, domain, find_byte, is_atext,
+    keyword_key, local_part, param_key, scan_until,
 };
 use crate::address::{Domain, ForwardPath, Host, LocalPart, Mailbox, ReversePath};
 use crate::command::Command;
@@ -28,23 +28,22 @@ use crate::param::{BodyType, MailParameters, Notify, Orcpt, RcptParameters, XTex
 const K_8BITMIME: u64 = keyword_key(b"8BITMIME");
 const K_7BIT: u64 = keyword_key(b"7BIT");
 
-/// `DATA`, `RSET`, `QUIT` or `NOOP` alone on a CRLF line at the start of
-/// `buf`, recognised from its first six octets before any line search or
-/// UTF-8 check.
+/// A command of ASCII octets only, recognised at the start of `buf` before
+/// any line search or UTF-8 check: `DATA`, `RSET`, `QUIT` or `NOOP` alone,
+/// or `BDAT size [LAST]`, on a CRLF line. Returns the line's length too.
 #[inline(always)]
-pub(super) fn bare_verb(buf: &[u8]) -> Option<Command<'static>> {
-    let (line, _) = buf.split_first_chunk::<6>()?;
-    if line[4..] != *b"\r\n" {
-        return None;
-    }
-    let verb = u32::from_le_bytes([line[0], line[1], line[2], line[3]]) & 0xDFDF_DFDF;
-    match u64::from(verb) {
-        DATA => Some(Command::Data),
-        RSET => Some(Command::Rset),
-        QUIT => Some(Command::Quit),
-        NOOP => Some(Command::Noop(None)),
-        _ => None,
-    }
+pub(super) fn ascii_command(buf: &[u8]) -> Option<(usize, Command<'static>)> {
+    let (head, _) = buf.split_first_chunk::<6>()?;
+    let verb = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) & 0xDFDF_DFDF;
+    let command = match (u64::from(verb), head[4], head[5]) {
+        (DATA, b'\r', b'\n') => Command::Data,
+        (RSET, b'\r', b'\n') => Command::Rset,
+        (QUIT, b'\r', b'\n') => Command::Quit,
+        (NOOP, b'\r', b'\n') => Command::Noop(None),
+        (BDAT, b' ', _) => return bdat(&buf[5..]),
+        _ => return None,
+    };
+    Some((6, command))
 }
 
 /// The command on `text` (one line, CRLF removed), when it has one of the
@@ -86,7 +85,6 @@ pub(super) fn command<'a, R>(text: &'a str, wrap: impl FnOnce(Command<'a>) -> R)
                 _ => Command::Lhlo(host),
             }))
         }
-        BDAT => bdat(&b[5..]).map(wrap),
         _ => None,
     }
 }
@@ -165,28 +163,18 @@ fn next_parameter(b: &[u8], at: &mut usize) -> Option<Option<Parameter>> {
         return None;
     }
     let start = *at + 1;
-    let mut i = start;
-    while i < b.len() && CLASS[usize::from(b[i])] & ESMTP_KEYWORD != 0 {
-        i += 1;
-    }
-    if i == start || b[start] == b'-' {
+    // The keyword ends where a value would: at `=`, a space or a control.
+    // Its octets need no check of their own: a known keyword's packed key
+    // matches only its own letters and digits (see `notify`), and the
+    // callers take nothing else.
+    let mut i = start + value_len(&b[start..]);
+    if i == start {
         return None;
     }
     let key = packed_key(b, start, i);
     let value = if b.get(i) == Some(&b'=') {
         let value_start = i + 1;
-        // Eight octets at a time, as in the general parser: a value (an
-        // address, a NOTIFY list) is the long part of a line.
-        i = value_start
-            + scan_until(
-                &b[value_start..],
-                |x| {
-                    below(x, 0x21)
-                        | below(x ^ (ONES * u64::from(b'=')), 1)
-                        | below(x ^ (ONES * 0x7f), 1)
-                },
-                |c| CLASS[usize::from(c)] & ESMTP_VALUE == 0,
-            );
+        i = value_start + value_len(&b[value_start..]);
         if i == value_start || (i < b.len() && b[i] != b' ') {
             return None;
         }
@@ -196,6 +184,19 @@ fn next_parameter(b: &[u8], at: &mut usize) -> Option<Option<Parameter>> {
     };
     *at = i;
     Some(Some((key, value)))
+}
+
+/// The length of the esmtp-value octets (RFC 5321 §4.1.2, with UTF-8 per
+/// RFC 6531 §3.3) at the start of `b`, eight octets at a time as in the
+/// general parser: a value (an address, a NOTIFY list) is the long part of
+/// a line.
+#[inline(always)]
+fn value_len(b: &[u8]) -> usize {
+    scan_until(
+        b,
+        |x| below(x, 0x21) | below(x ^ (ONES * u64::from(b'=')), 1) | below(x ^ (ONES * 0x7f), 1),
+        |c| CLASS[usize::from(c)] & ESMTP_VALUE == 0,
+    )
 }
 
 /// `SIZE`, `BODY` and `SMTPUTF8`, each at most once, after a path ending at
@@ -343,9 +344,10 @@ fn orcpt(text: &str, start: usize, end: usize) -> Option<Orcpt<'_>> {
     })
 }
 
-/// `size [" LAST"]`, the size at most 19 digits.
+/// `size [" LAST"] CRLF` at the start of `b` (just after `BDAT `), the
+/// size at most 19 digits: the command and the length of its line.
 #[inline(always)]
-fn bdat(b: &[u8]) -> Option<Command<'static>> {
+fn bdat(b: &[u8]) -> Option<(usize, Command<'static>)> {
     let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
     if digits == 0 || digits > 19 {
         return None;
@@ -353,10 +355,12 @@ fn bdat(b: &[u8]) -> Option<Command<'static>> {
     let size = b[..digits]
         .iter()
         .fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
-    let last = match &b[digits..] {
-        [] => false,
-        [b' ', word @ ..] if word.eq_ignore_ascii_case(b"LAST") => true,
+    let (last, end) = match &b[digits..] {
+        [b'\r', b'\n', ..] => (false, digits + 2),
+        [b' ', l, a, s, t, b'\r', b'\n', ..] if [*l, *a, *s, *t].eq_ignore_ascii_case(b"LAST") => {
+            (true, digits + 7)
+        }
         _ => return None,
     };
-    Some(Command::Bdat { size, last })
+    Some((5 + end, Command::Bdat { size, last }))
 }

@@ -846,12 +846,12 @@ proptest::proptest! {
     }
 
     #[test]
-    fn bare_verbs_match_the_general_parser(
+    fn ascii_commands_match_the_general_parser(
         line in proptest::collection::vec(
-            proptest::sample::select(&b"DATRSEQUINOPdatrsequinop\r\n \x00\x80"[..]), 6..9),
+            proptest::sample::select(&b"DATRSEQUINOPBdatrsequinopb\r\n \x00\x8005L"[..]), 6..14),
     ) {
-        if let Some(bare) = fast::bare_verb(&line) {
-            proptest::prop_assert_eq!(Ok(Some((6, bare))), parse_by_general_path(&line));
+        if let Some(parsed) = fast::ascii_command(&line) {
+            proptest::prop_assert_eq!(Ok(Some(parsed)), parse_by_general_path(&line));
         }
     }
 
@@ -869,9 +869,10 @@ fn one_pass_agrees(text: &str) {
         assert_eq!(Ok(fast), command_text(text, |c| c), "{text:?}");
     }
     let mut line = text.as_bytes().to_vec();
-    line.extend_from_slice(b"\r\n");
-    if let Some(bare) = fast::bare_verb(&line) {
-        assert_eq!(Ok(bare), command_text(text, |c| c), "{text:?}");
+    line.extend_from_slice(b"\r\nNOOP\r\n");
+    if let Some((len, ascii)) = fast::ascii_command(&line) {
+        assert_eq!(len, text.len() + 2, "{text:?}");
+        assert_eq!(Ok(ascii), command_text(text, |c| c), "{text:?}");
     }
 }
 
@@ -897,11 +898,16 @@ fn one_pass_parser_takes_the_common_lines() {
         "bdat 1 last",
         "BDAT 9999999999999999999",
     ] {
-        assert!(fast::command(text, |c| c).is_some(), "{text:?}");
+        let mut line = text.as_bytes().to_vec();
+        line.extend_from_slice(b"\r\n");
+        assert!(
+            fast::command(text, |c| c).is_some() || fast::ascii_command(&line).is_some(),
+            "{text:?}"
+        );
         one_pass_agrees(text);
     }
     for line in [&b"DATA\r\n"[..], b"rset\r\n", b"Quit\r\n", b"NOOP\r\n"] {
-        assert!(fast::bare_verb(line).is_some(), "{line:?}");
+        assert!(fast::ascii_command(line).is_some(), "{line:?}");
     }
 }
 
@@ -948,7 +954,10 @@ fn one_pass_parser_declines_what_it_does_not_take() {
         "BDAT 1 FIRST",
         "NOOP x",
     ] {
+        let mut line = text.as_bytes().to_vec();
+        line.extend_from_slice(b"\r\n");
         assert!(fast::command(text, |c| c).is_none(), "{text:?}");
+        assert!(fast::ascii_command(&line).is_none(), "{text:?}");
         one_pass_agrees(text);
     }
 }
