@@ -5,10 +5,13 @@ use crate::client::{ClientConfig, ClientEvent, Envelope};
 use crate::server::{Config, Event, LineEndingPolicy, Server};
 use crate::{Client, Command, ForwardPath, Host, Mailbox, Reply, ReversePath};
 
-/// Any bytes into the command parser; a parsed command must encode to bytes
-/// that parse back to the same command.
+/// Any bytes into the command parser, which must answer as the general
+/// parser alone does; a parsed command must encode to bytes that parse back
+/// to the same command.
 pub fn command(data: &[u8]) {
-    if let Ok(Some((n, cmd))) = Command::parse(data) {
+    let parsed = Command::parse(data);
+    assert_eq!(parsed, crate::parse::parse_by_general_parser(data));
+    if let Ok(Some((n, cmd))) = parsed {
         assert!(n <= data.len());
         let bytes = cmd.to_bytes();
         match Command::parse(&bytes) {

@@ -153,6 +153,16 @@ fn scan_until(b: &[u8], stop: impl Fn(u64) -> u64, stop_octet: impl Fn(u8) -> bo
 /// Parses a line that ends in LF (checked to be CRLF here).
 #[inline]
 pub(crate) fn command_line(line: &[u8]) -> Result<Command<'_>, ParseError> {
+    let text = line_text(line)?;
+    if let Some(command) = fast::command(text, |c| c) {
+        return Ok(command);
+    }
+    command_text(text, |c| c)
+}
+
+/// The text of a line that ends in LF, without its CRLF.
+#[inline]
+fn line_text(line: &[u8]) -> Result<&str, ParseError> {
     let body = line
         .strip_suffix(b"\r\n")
         .ok_or(ParseError::BareLineEnding)?;
@@ -160,11 +170,19 @@ pub(crate) fn command_line(line: &[u8]) -> Result<Command<'_>, ParseError> {
     if find_byte(b'\r', body).is_some() {
         return Err(ParseError::BareLineEnding);
     }
-    let text = std::str::from_utf8(body).map_err(|_| ParseError::InvalidUtf8)?;
-    if let Some(command) = fast::command(text, |c| c) {
-        return Ok(command);
+    std::str::from_utf8(body).map_err(|_| ParseError::InvalidUtf8)
+}
+
+/// [`Command::parse`] by the general parser alone, without the one-pass
+/// parser of `fast` or the line search's shortcut: the reference the tests
+/// and the `smtp_command` fuzz target hold them to.
+pub(crate) fn parse_by_general_parser(
+    buf: &[u8],
+) -> Result<Option<(usize, Command<'_>)>, ParseError> {
+    match find_line(buf, 0, MAX_COMMAND_LINE)? {
+        None => Ok(None),
+        Some(len) => command_text(line_text(&buf[..len])?, |c| Some((len, c))),
     }
-    command_text(text, |c| c)
 }
 
 /// Up to eight octets, upper-cased, packed little-endian into a `u64`.

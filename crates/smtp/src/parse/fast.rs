@@ -19,7 +19,7 @@ use std::borrow::Cow;
 use super::{
     BDAT, CLASS, DATA, EHLO, ESMTP_VALUE, HELO, K_BODY, K_NOTIFY, K_ORCPT, K_SIZE, K_SMTPUTF8,
     LHLO, MAIL, NOOP, ONES, QUIT, RCPT, RSET, below, decimal, domain, find_byte, is_atext,
-    keyword_key, local_part, param_key, scan_until,
+    keyword_key, local_part, param_key,
 };
 use crate::address::{Domain, ForwardPath, Host, LocalPart, Mailbox, ReversePath};
 use crate::command::Command;
@@ -192,11 +192,21 @@ fn next_parameter(b: &[u8], at: &mut usize) -> Option<Option<Parameter>> {
 /// a line.
 #[inline(always)]
 fn value_len(b: &[u8]) -> usize {
-    scan_until(
-        b,
-        |x| below(x, 0x21) | below(x ^ (ONES * u64::from(b'=')), 1) | below(x ^ (ONES * 0x7f), 1),
-        |c| CLASS[usize::from(c)] & ESMTP_VALUE == 0,
-    )
+    let mut at = 0;
+    while let Some(word) = b.get(at..).and_then(|rest| rest.first_chunk::<8>()) {
+        let x = u64::from_le_bytes(*word);
+        let stops =
+            below(x, 0x21) | below(x ^ (ONES * u64::from(b'=')), 1) | below(x ^ (ONES * 0x7f), 1);
+        if stops != 0 {
+            return at + (stops.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    let tail = &b[at..];
+    at + tail
+        .iter()
+        .position(|&c| CLASS[usize::from(c)] & ESMTP_VALUE == 0)
+        .unwrap_or(tail.len())
 }
 
 /// `SIZE`, `BODY` and `SMTPUTF8`, each at most once, after a path ending at
