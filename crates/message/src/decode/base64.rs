@@ -18,7 +18,6 @@
 //! decoded again by the scalar path from where the block began, so each
 //! input byte is looked at a bounded number of times.
 
-use base64_simd::AsOut;
 use memchr::memchr;
 
 const INVALID: u8 = 0xFF;
@@ -286,14 +285,10 @@ fn simd_block(rest: &[u8], scratch: &mut Vec<u8>, out: &mut Vec<u8>) -> Block {
         None if scratch.is_empty() => return Block::Decoded(pos),
         None => (&scratch[..], pos),
     };
-    let start = out.len();
-    out.resize(start + src.len() / 4 * 3, 0);
-    match base64_simd::STANDARD.decode(src, out[start..].as_out()) {
-        Ok(_) => Block::Decoded(taken),
-        Err(_) => {
-            out.truncate(start);
-            Block::Refused(taken)
-        }
+    // Appends without zeroing first; on an error `out` is left as it was.
+    match base64_simd::STANDARD.decode_append(src, out) {
+        Ok(()) => Block::Decoded(taken),
+        Err(_) => Block::Refused(taken),
     }
 }
 
