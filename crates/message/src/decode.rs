@@ -8,6 +8,7 @@ use memchr::memchr;
 
 mod base64;
 
+pub(crate) use self::base64::base64_reference;
 pub use self::base64::{base64, base64_into};
 
 fn hex(byte: u8) -> Option<u8> {

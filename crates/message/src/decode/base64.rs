@@ -151,9 +151,9 @@ impl Base64Slow {
 /// path with the same result. Besides `out`, a call uses at most a 32 KiB
 /// scratch buffer.
 pub fn base64_into(input: &[u8], out: &mut Vec<u8>) -> bool {
-    // Every path grows `out` as it goes (zeroing only what it is about to
-    // overwrite, while it is in cache); reserving the most it can reach up
-    // front keeps that growth from ever moving the bytes already decoded.
+    // The block path appends without zeroing, the scalar path zeroes only
+    // the stretch it is about to overwrite; reserving the most they can
+    // reach up front keeps `out` from ever moving the bytes decoded.
     out.reserve(input.len() / 4 * 3 + 2 * SCALAR_SLACK);
     let mut state = Base64Slow::new();
     let mut scratch = Vec::new();
@@ -370,9 +370,9 @@ fn scalar_decode(input: &[u8], state: &mut Base64Slow, out: &mut [u8]) -> usize 
     w
 }
 
-/// The plain byte-at-a-time decoder every path must agree with.
-#[cfg(test)]
-fn base64_reference(input: &[u8]) -> (Vec<u8>, bool) {
+/// The plain byte-at-a-time decoder every path must agree with; the tests
+/// and the `message_parse` fuzz target compare [`base64`] with it.
+pub(crate) fn base64_reference(input: &[u8]) -> (Vec<u8>, bool) {
     let mut state = Base64Slow::new();
     let mut out = vec![0; input.len() / 4 * 3 + 3];
     let mut w = 0;

@@ -212,6 +212,30 @@ fn base64_block_hand_over_skipped_bytes() {
     }
 }
 
+/// Every byte value outside the alphabet, inside a line the block path
+/// would take (first block, second block, direct stretch without line
+/// breaks), is skipped as RFC 2045 §6.8 says; only CR, LF, space and tab
+/// leave the result clean, and `=` is padding (see below).
+#[test]
+fn base64_block_every_foreign_byte() {
+    let (original, input) = body(36_000);
+    let no_breaks = encode_base64(&original);
+    let block_end = BLOCK / 76 * 78;
+    for byte in 0..=255u8 {
+        if BASE64[usize::from(byte)] != INVALID || byte == b'=' {
+            continue;
+        }
+        let clean = matches!(byte, b'\r' | b'\n' | b' ' | b'\t');
+        for (body, at) in [(&input, 40), (&input, block_end + 3), (&no_breaks, 1001)] {
+            let mut mutated = body.clone();
+            mutated.insert(at, byte);
+            let (out, ok) = base64(&mutated);
+            assert!(out == original, "{byte:#04x} at {at}: {} bytes", out.len());
+            assert_eq!(ok, clean, "{byte:#04x} at {at}");
+        }
+    }
+}
+
 /// Padding in the middle of a long body (RFC 2045 §6.8: "=" marks the end
 /// of the encoded data): decoding stops after the padded group, wherever
 /// it falls relative to lines and blocks; a `=` too early in a group is
