@@ -28,6 +28,23 @@ pub fn parse_everything(data: &[u8]) -> usize {
     work
 }
 
+/// Decodes `data` as a base64 body with [`crate::decode::base64`] (SIMD
+/// blocks, scalar path and their hand-overs) and with the byte-at-a-time
+/// reference decoder, and panics if the bytes or the clean flag differ.
+pub fn base64_matches_reference(data: &[u8]) {
+    let fast = crate::decode::base64(data);
+    let reference = crate::decode::base64_reference(data);
+    assert!(
+        fast == reference,
+        "base64 of {} bytes: {} bytes (clean {}) vs the reference's {} (clean {})",
+        data.len(),
+        fast.0.len(),
+        fast.1,
+        reference.0.len(),
+        reference.1
+    );
+}
+
 /// Splits `data` into builder inputs, builds a message, parses it back and
 /// panics if the subject, sender, text or attachment do not survive.
 pub fn build_and_reparse(data: &[u8]) {

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use yubin_message::fuzz_support::{build_and_reparse, parse_everything};
+use yubin_message::fuzz_support::{base64_matches_reference, build_and_reparse, parse_everything};
 
 fn replay(target: &str, run: impl Fn(&[u8])) -> usize {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -39,10 +39,12 @@ const PARSE_SEEDS: &[&[u8]] = &[
 fn message_parse_regressions_and_seeds() {
     let replayed = replay("message_parse", |data| {
         parse_everything(data);
+        base64_matches_reference(data);
     });
     let mut total = 0;
     for seed in PARSE_SEEDS {
         total += parse_everything(seed);
+        base64_matches_reference(seed);
     }
     assert!(total > 0);
     // Every seed also parses in its CRLF form.
