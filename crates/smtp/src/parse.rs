@@ -64,6 +64,9 @@ impl Command<'_> {
             return Ok(Some(parsed));
         }
         let window = &buf[..buf.len().min(MAX_COMMAND_LINE)];
+        if let Some(parsed) = fast::command(window) {
+            return Ok(Some(parsed));
+        }
         // One scan finds the first CR or LF. A CR right before the LF ends a
         // well-formed line; anything else (a bare CR or LF, or a CR at the
         // window's end) takes the general path below, which gives the same
@@ -73,11 +76,7 @@ impl Command<'_> {
             && window.get(i + 1) == Some(&b'\n')
         {
             let text = std::str::from_utf8(&window[..i]).map_err(|_| ParseError::InvalidUtf8)?;
-            let wrap = |c| Some((i + 2, c));
-            if let Some(parsed) = fast::command(text, wrap) {
-                return Ok(parsed);
-            }
-            return command_text(text, wrap);
+            return command_text(text, |c| Some((i + 2, c)));
         }
         let Some(len) = find_byte(b'\n', window).map(|i| i + 1) else {
             if buf.len() >= MAX_COMMAND_LINE {
@@ -153,11 +152,12 @@ fn scan_until(b: &[u8], stop: impl Fn(u64) -> u64, stop_octet: impl Fn(u8) -> bo
 /// Parses a line that ends in LF (checked to be CRLF here).
 #[inline]
 pub(crate) fn command_line(line: &[u8]) -> Result<Command<'_>, ParseError> {
-    let text = line_text(line)?;
-    if let Some(command) = fast::command(text, |c| c) {
+    // The one-pass parser stops at the line's first CR, and `line` ends at
+    // its first LF: what it takes is the whole line.
+    if let Some((_, command)) = fast::command(line) {
         return Ok(command);
     }
-    command_text(text, |c| c)
+    command_text(line_text(line)?, |c| c)
 }
 
 /// The text of a line that ends in LF, without its CRLF.

@@ -9,10 +9,15 @@
 //! line it accepts it must build exactly what the general parser builds: the
 //! proptests in `parse/tests.rs` hold it to that.
 //!
-//! Why it exists: the general parser splits a line into words, strips
-//! keywords and trims, each step a call on a fresh sub-slice, and moves the
-//! large `Command` between them; on lines of tens of octets that overhead
-//! was most of the time (see `benches/smtp.rs`).
+//! It reads the octets from the start of the input, finds the line's end
+//! where the grammar ends (every scan stops at a control octet, so no CR or
+//! LF can hide inside what it took), checks the line is UTF-8 once, and only
+//! then slices the text it keeps.
+//!
+//! Why it exists: the general parser searches for the line end, splits the
+//! line into words, strips keywords and trims, each step a call on a fresh
+//! sub-slice, and moves the large `Command` between them; on lines of tens
+//! of octets that overhead was most of the time (see `benches/smtp.rs`).
 
 use std::borrow::Cow;
 
@@ -46,47 +51,67 @@ pub(super) fn ascii_command(buf: &[u8]) -> Option<(usize, Command<'static>)> {
     Some((6, command))
 }
 
-/// The command on `text` (one line, CRLF removed), when it has one of the
-/// common shapes, handed to `wrap` (as in the general parser, so that the
-/// large `Command` is built where the caller returns it).
+/// The command at the start of `buf` when its line has one of the common
+/// shapes and ends in CRLF: the line's length and the command.
 #[inline(always)]
-pub(super) fn command<'a, R>(text: &'a str, wrap: impl FnOnce(Command<'a>) -> R) -> Option<R> {
-    let b = text.as_bytes();
-    let (head, _) = b.split_first_chunk::<5>()?;
+pub(super) fn command(buf: &[u8]) -> Option<(usize, Command<'_>)> {
+    let (head, _) = buf.split_first_chunk::<5>()?;
     if head[4] != b' ' {
         return None;
     }
     let verb = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) & 0xDFDF_DFDF;
     match u64::from(verb) {
         MAIL => {
-            let (mailbox, end) = path(text, keyword_end(b, 5, FROM, 6)?)?;
-            let params = mail_parameters(text, end)?;
-            Some(wrap(Command::Mail {
-                from: ReversePath::Mailbox(mailbox),
+            let path = path(buf, keyword_end(buf, 5, FROM, 6)?)?;
+            let (params, cr) = mail_parameters(buf, path.end)?;
+            let (len, text) = line(buf, cr)?;
+            let command = Command::Mail {
+                from: ReversePath::Mailbox(path.mailbox(text)),
                 params,
-            }))
+            };
+            Some((len, command))
         }
         RCPT => {
-            let (mailbox, end) = path(text, keyword_end(b, 5, TO, 4)?)?;
-            let params = rcpt_parameters(text, end)?;
-            Some(wrap(Command::Rcpt {
-                to: ForwardPath::Mailbox(mailbox),
-                params,
-            }))
+            let path = path(buf, keyword_end(buf, 5, TO, 4)?)?;
+            let (notify, orcpt, cr) = rcpt_parameters(buf, path.end)?;
+            let (len, text) = line(buf, cr)?;
+            let command = Command::Rcpt {
+                to: ForwardPath::Mailbox(path.mailbox(text)),
+                params: RcptParameters {
+                    notify,
+                    orcpt: orcpt.map(|(start, semicolon, end)| Orcpt {
+                        addr_type: Cow::Borrowed(&text[start..semicolon]),
+                        address: XText(Cow::Borrowed(&text[semicolon + 1..end])),
+                    }),
+                    other: Vec::new(),
+                },
+            };
+            Some((len, command))
         }
         verb @ (EHLO | HELO | LHLO) => {
-            if 5 + domain(&b[5..])? != b.len() {
-                return None;
-            }
-            let host = Host::Domain(Domain::new_unchecked(&text[5..]));
-            Some(wrap(match verb {
+            let (len, text) = line(buf, 5 + domain(&buf[5..])?)?;
+            let host = Host::Domain(Domain::new_unchecked(text.split_at(5).1));
+            let command = match verb {
                 EHLO => Command::Ehlo(host),
                 HELO => Command::Helo(host),
                 _ => Command::Lhlo(host),
-            }))
+            };
+            Some((len, command))
         }
         _ => None,
     }
+}
+
+/// The line that ends at `cr` with CRLF: its length with the CRLF and its
+/// text without. `None` if no CRLF stands there or the line is not UTF-8
+/// (the general parser then says which error it is).
+#[inline(always)]
+fn line(buf: &[u8], cr: usize) -> Option<(usize, &str)> {
+    if buf.get(cr..cr + 2)? != b"\r\n" {
+        return None;
+    }
+    let text = std::str::from_utf8(&buf[..cr]).ok()?;
+    Some((cr + 2, text))
 }
 
 /// A keyword of upper-case letters and punctuation, packed for a compare
@@ -120,30 +145,46 @@ fn keyword_end(b: &[u8], at: usize, (mask, pattern): (u64, u64), len: usize) -> 
     (word & mask == pattern).then_some(at + len)
 }
 
-/// `local-part "@" domain ">"` at `at` (just after the `<`): the mailbox and
-/// the index after the `>`. Scans octets and slices the text only for the
-/// two results: each `str` slice checks its ends for character boundaries
-/// out of line, which costs more than the scan on a short line.
+/// Where a path's mailbox lies in the line.
+struct PathAt {
+    local_part: usize,
+    at_sign: usize,
+    domain_end: usize,
+    /// Just past the `>`.
+    end: usize,
+}
+
+impl PathAt {
+    /// The mailbox, from the line's text. Each `split_at` checks one
+    /// boundary inline, where a range index calls out to check two.
+    #[inline(always)]
+    fn mailbox(self, text: &str) -> Mailbox<'_> {
+        let (local, rest) = text.split_at(self.at_sign);
+        let (domain, _) = rest.split_at(self.domain_end - self.at_sign);
+        Mailbox {
+            local_part: LocalPart::new_unchecked(local.split_at(self.local_part).1),
+            host: Host::Domain(Domain::new_unchecked(domain.split_at(1).1)),
+        }
+    }
+}
+
+/// `local-part "@" domain ">"` at `at` (just after the `<`).
 #[inline(always)]
-fn path(text: &str, at: usize) -> Option<(Mailbox<'_>, usize)> {
-    let b = text.as_bytes();
-    let local_end = at + local_part(&b[at..])?;
-    if b.get(local_end) != Some(&b'@') {
+fn path(b: &[u8], at: usize) -> Option<PathAt> {
+    let at_sign = at + local_part(&b[at..])?;
+    if b.get(at_sign) != Some(&b'@') {
         return None;
     }
-    let domain_start = local_end + 1;
-    let domain_end = domain_start + domain(&b[domain_start..])?;
+    let domain_end = at_sign + 1 + domain(&b[at_sign + 1..])?;
     if b.get(domain_end) != Some(&b'>') {
         return None;
     }
-    // `split_at` checks one boundary inline, where a range index calls out.
-    let (local, rest) = text.split_at(local_end);
-    let (domain, _) = rest.split_at(domain_end - local_end);
-    let mailbox = Mailbox {
-        local_part: LocalPart::new_unchecked(local.split_at(at).1),
-        host: Host::Domain(Domain::new_unchecked(domain.split_at(1).1)),
-    };
-    Some((mailbox, domain_end + 1))
+    Some(PathAt {
+        local_part: at,
+        at_sign,
+        domain_end,
+        end: domain_end + 1,
+    })
 }
 
 /// A parameter's keyword as `param_key` packs it, and its value's range in
@@ -151,16 +192,15 @@ fn path(text: &str, at: usize) -> Option<(Mailbox<'_>, usize)> {
 type Parameter = (u64, Option<(usize, usize)>);
 
 /// The next parameter at `*at`: a single space, then `KEYWORD[=value]` up to
-/// the next space or the end, as the keyword's `param_key` and the value's
-/// range in the line. `Some(None)` at the end of the line; `None` for
-/// anything else.
+/// the next space or the line's end, as the keyword's `param_key` and the
+/// value's range in the line. `Some(None)` at a CR (where the line should
+/// end); `None` for anything else.
 #[inline(always)]
 fn next_parameter(b: &[u8], at: &mut usize) -> Option<Option<Parameter>> {
-    if *at == b.len() {
-        return Some(None);
-    }
-    if b[*at] != b' ' {
-        return None;
+    match b.get(*at) {
+        Some(b'\r') => return Some(None),
+        Some(b' ') => {}
+        _ => return None,
     }
     let start = *at + 1;
     // The keyword ends where a value would: at `=`, a space or a control.
@@ -175,7 +215,7 @@ fn next_parameter(b: &[u8], at: &mut usize) -> Option<Option<Parameter>> {
     let value = if b.get(i) == Some(&b'=') {
         let value_start = i + 1;
         i = value_start + value_len(&b[value_start..]);
-        if i == value_start || (i < b.len() && b[i] != b' ') {
+        if i == value_start || !matches!(b.get(i), Some(b' ' | b'\r')) {
             return None;
         }
         Some((value_start, i))
@@ -210,10 +250,9 @@ fn value_len(b: &[u8]) -> usize {
 }
 
 /// `SIZE`, `BODY` and `SMTPUTF8`, each at most once, after a path ending at
-/// `at`.
+/// `at`; and where the CR after them stands.
 #[inline(always)]
-fn mail_parameters(text: &str, mut at: usize) -> Option<MailParameters<'_>> {
-    let b = text.as_bytes();
+fn mail_parameters(b: &[u8], mut at: usize) -> Option<(MailParameters<'static>, usize)> {
     let (mut size, mut body, mut smtputf8) = (None, None, false);
     while let Some((key, value)) = next_parameter(b, &mut at)? {
         match (key, value) {
@@ -228,12 +267,13 @@ fn mail_parameters(text: &str, mut at: usize) -> Option<MailParameters<'_>> {
             _ => return None,
         }
     }
-    Some(MailParameters {
+    let params = MailParameters {
         size,
         body,
         smtputf8,
         ..MailParameters::default()
-    })
+    };
+    Some((params, at))
 }
 
 /// `7BIT`, `8BITMIME` or `BINARYMIME` in `b[start..end]`, blind to case
@@ -248,11 +288,14 @@ fn body_type(b: &[u8], start: usize, end: usize) -> Option<BodyType> {
     }
 }
 
+/// An ORCPT value's (start, `;`, end) in the line.
+type OrcptAt = (usize, usize, usize);
+
 /// `NOTIFY` and `ORCPT` (with an xtext address that has no escapes), each
-/// at most once, after a path ending at `at`.
+/// at most once, after a path ending at `at`; and where the CR after them
+/// stands.
 #[inline(always)]
-fn rcpt_parameters(text: &str, mut at: usize) -> Option<RcptParameters<'_>> {
-    let b = text.as_bytes();
+fn rcpt_parameters(b: &[u8], mut at: usize) -> Option<(Option<Notify>, Option<OrcptAt>, usize)> {
     let (mut notify_param, mut orcpt_param) = (None, None);
     while let Some((key, value)) = next_parameter(b, &mut at)? {
         match (key, value) {
@@ -260,16 +303,12 @@ fn rcpt_parameters(text: &str, mut at: usize) -> Option<RcptParameters<'_>> {
                 notify_param = Some(notify(b, start, end)?);
             }
             (K_ORCPT, Some((start, end))) if orcpt_param.is_none() => {
-                orcpt_param = Some(orcpt(text, start, end)?);
+                orcpt_param = Some(orcpt(b, start, end)?);
             }
             _ => return None,
         }
     }
-    Some(RcptParameters {
-        notify: notify_param,
-        orcpt: orcpt_param,
-        other: Vec::new(),
-    })
+    Some((notify_param, orcpt_param, at))
 }
 
 /// `param_key` of `b[start..end]`, from one eight-octet load when the line
@@ -329,15 +368,11 @@ fn notify(b: &[u8], start: usize, end: usize) -> Option<Notify> {
 }
 
 /// `addr-type ";" xtext` at `start..end` of the line, where the xtext is
-/// plain characters (no `+` escape), borrowed as written.
+/// plain characters (no `+` escape), to be borrowed as written.
 #[inline(always)]
-fn orcpt(text: &str, start: usize, end: usize) -> Option<Orcpt<'_>> {
-    let v = &text.as_bytes()[start..end];
-    let semicolon = start + find_byte(b';', v)?;
-    let (addr_type, address) = (
-        &text.as_bytes()[start..semicolon],
-        &v[semicolon + 1 - start..],
-    );
+fn orcpt(b: &[u8], start: usize, end: usize) -> Option<OrcptAt> {
+    let semicolon = start + find_byte(b';', &b[start..end])?;
+    let (addr_type, address) = (&b[start..semicolon], &b[semicolon + 1..end]);
     let plain_type = addr_type.iter().all(|&c| c < 0x80 && is_atext(c));
     // `next_parameter` has kept the value to esmtp-value octets: `=` and
     // controls are already out, so an xchar here is any ASCII but `+`. A
@@ -345,13 +380,7 @@ fn orcpt(text: &str, start: usize, end: usize) -> Option<Orcpt<'_>> {
     let plain_address = !address
         .iter()
         .fold(false, |escape, &c| escape | (c >= 0x80) | (c == b'+'));
-    if addr_type.is_empty() || !plain_type || !plain_address {
-        return None;
-    }
-    Some(Orcpt {
-        addr_type: Cow::Borrowed(&text[start..semicolon]),
-        address: XText(Cow::Borrowed(&text[semicolon + 1..end])),
-    })
+    (!addr_type.is_empty() && plain_type && plain_address).then_some((start, semicolon, end))
 }
 
 /// `size [" LAST"] CRLF` at the start of `b` (just after `BDAT `), the
