@@ -286,3 +286,42 @@ fn debug_output_shows_no_credentials() {
     assert!(!shown.contains("100, 71, 86"), "as byte numbers: {shown}");
     assert!(shown.contains("unparsed_input_len"), "{shown}");
 }
+
+/// The client side of the same rule: after `authenticate`, the AUTH PLAIN
+/// initial response waits in the client's output and the exchange holds the
+/// password; neither shows in `Debug`.
+#[test]
+fn client_debug_output_shows_no_credentials() {
+    use yubin_sasl::Credentials;
+    use yubin_smtp::{Client, ClientConfig, ClientEvent, Host};
+
+    let mut client = Client::new(ClientConfig::new(Host::new("client.example").unwrap()));
+    client.handle_input(b"220 mx.example ESMTP\r\n");
+    client.handle_input(b"250-mx.example\r\n250 AUTH PLAIN\r\n");
+    let mut ready = false;
+    while let Some(event) = client.poll_event() {
+        ready |= matches!(event, ClientEvent::Ready(_));
+    }
+    assert!(ready, "{client:?}");
+    let mechanism = client
+        .authenticate(
+            Credentials::new("user", Secret::new("hunter2-pencil")),
+            &[Mechanism::Plain],
+            None,
+        )
+        .unwrap();
+    assert_eq!(mechanism, Mechanism::Plain);
+    // "\0user\0hunter2-pencil" in base64, as AUTH PLAIN sends it.
+    let initial_response = "AHVzZXIAaHVudGVyMi1wZW5jaWw=";
+    let shown = format!("{client:?}");
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert!(!shown.contains(initial_response), "{shown}");
+    assert!(!shown.contains("65, 72, 86"), "as byte numbers: {shown}");
+    let mut out = Vec::new();
+    client.poll_transmit(&mut out);
+    let sent = String::from_utf8(out).unwrap();
+    assert!(
+        sent.contains(initial_response),
+        "the line itself is sent: {sent}"
+    );
+}
