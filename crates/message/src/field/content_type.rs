@@ -644,10 +644,13 @@ mod tests {
         assert_eq!(parse_disposition(b" "), None);
     }
 
+    type Head<'a> = Option<(&'a [u8], &'a [u8])>;
+    type Boundary<'a> = Option<Option<&'a [u8]>>;
+
     /// The plain forms the fast readers take, and their near misses.
     #[test]
     fn plain_readers_known_answers() {
-        let heads: [(&[u8], Option<(&[u8], &[u8])>); 9] = [
+        let heads: [(&[u8], Head<'_>); 9] = [
             (b"text/plain", Some((b"text", b"plain"))),
             (b" Text / HTML ; charset=x", Some((b"Text", b"HTML"))),
             (
@@ -664,7 +667,7 @@ mod tests {
         for (value, expected) in heads {
             assert_eq!(plain_head(value), expected, "{value:?}");
         }
-        let boundaries: [(&[u8], Option<Option<&[u8]>>); 12] = [
+        let boundaries: [(&[u8], Boundary<'_>); 12] = [
             (b"multipart/mixed", Some(None)),
             (b"multipart/mixed; boundary=abc", Some(Some(b"abc"))),
             (
