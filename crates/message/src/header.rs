@@ -99,7 +99,7 @@ pub(crate) fn scan_header_block(
             pos = next;
             continue;
         }
-        let Some(name_end) = field_name_end(line) else {
+        let Some((name_end, colon)) = field_name(line) else {
             defects.push(Defect::MissingHeaderBodySeparator);
             return HeaderBlock { body_start: pos };
         };
@@ -109,7 +109,6 @@ pub(crate) fn scan_header_block(
         }
         open = keeping;
         if keeping {
-            let colon = memchr(b':', line).unwrap_or(name_end);
             out.push(HeaderSpan {
                 start: pos,
                 name_end: pos + name_end,
@@ -123,18 +122,32 @@ pub(crate) fn scan_header_block(
     HeaderBlock { body_start: end }
 }
 
-/// If `line` starts with a field name and a colon, the length of the name.
+/// `ftext` (RFC 5322 §3.6.8: printable ASCII except `:`) as a table, one
+/// load per byte of a field name.
+static FTEXT: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 33;
+    while b <= 126 {
+        table[b] = b != b':' as usize;
+        b += 1;
+    }
+    table
+};
+
+/// If `line` starts with a field name and a colon: the name's length and the
+/// colon's index. One pass over the name: obs-field allows whitespace before
+/// the colon (RFC 5322 §4.5), which is not part of the name.
 #[inline]
-fn field_name_end(line: &[u8]) -> Option<usize> {
-    let colon = memchr(b':', line)?;
-    let mut name_end = colon;
-    while name_end > 0 && matches!(line[name_end - 1], b' ' | b'\t') {
-        name_end -= 1;
+fn field_name(line: &[u8]) -> Option<(usize, usize)> {
+    let name_end = line
+        .iter()
+        .position(|&b| !FTEXT[usize::from(b)])
+        .unwrap_or(line.len());
+    let mut i = name_end;
+    while i < line.len() && matches!(line[i], b' ' | b'\t') {
+        i += 1;
     }
-    if name_end == 0 || !line[..name_end].iter().all(|&b| (33..=126).contains(&b)) {
-        return None;
-    }
-    Some(name_end)
+    (name_end > 0 && line.get(i) == Some(&b':')).then_some((name_end, i))
 }
 
 /// One header field, borrowed from the message.
@@ -235,5 +248,48 @@ impl<'m> Header<'m> {
     /// RFC 5322 §3.6.5), each unfolded and RFC 2047-decoded.
     pub fn list(&self) -> Vec<String> {
         field::unstructured::list(self.raw_value())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The reading `field_name` must give: the first colon, the name before
+    /// it without trailing whitespace, all of it printable ASCII.
+    fn field_name_reference(line: &[u8]) -> Option<(usize, usize)> {
+        let colon = line.iter().position(|&b| b == b':')?;
+        let mut name_end = colon;
+        while name_end > 0 && matches!(line[name_end - 1], b' ' | b'\t') {
+            name_end -= 1;
+        }
+        if name_end == 0 || !line[..name_end].iter().all(|&b| (33..=126).contains(&b)) {
+            return None;
+        }
+        Some((name_end, colon))
+    }
+
+    #[test]
+    fn field_name_known_answers() {
+        assert_eq!(field_name(b"Subject: x"), Some((7, 7)));
+        assert_eq!(field_name(b"Subject \t: x"), Some((7, 9)));
+        assert_eq!(field_name(b"X-A:b:c"), Some((3, 3)));
+        assert_eq!(field_name(b": x"), None);
+        assert_eq!(field_name(b"a b: x"), None);
+        assert_eq!(field_name(b"no colon"), None);
+        assert_eq!(field_name(b"caf\xc3\xa9: x"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn field_name_agrees_with_reference(
+            line in proptest::collection::vec(
+                prop_oneof![Just(b':'), Just(b' '), Just(b'\t'), Just(b'a'), Just(b'\r'), any::<u8>()],
+                0..24,
+            )
+        ) {
+            prop_assert_eq!(field_name(&line), field_name_reference(&line));
+        }
     }
 }
