@@ -7,11 +7,28 @@ use crate::part::TransferEncoding;
 
 /// Parses `data` and reads every header (typed where it has a type) and
 /// every body, as a client would. Returns a count so nothing is optimised
-/// away. Must never panic.
+/// away. Panics only if a part's content type or boundary, which the
+/// structure scan reads by a fast path when the field is plain, differs from
+/// the full reading of its Content-Type field.
 pub fn parse_everything(data: &[u8]) -> usize {
     let message = Message::parse(data);
     let mut work = message.part_count();
     for part in message.parts() {
+        if let Some(field) = part.header("Content-Type") {
+            let full = field
+                .content_type()
+                .filter(|ct| ct.subtype.is_some())
+                .unwrap_or_else(crate::ContentType::text_plain);
+            if let Some(boundary) = part.boundary() {
+                assert_eq!(
+                    full.param("boundary").map(str::as_bytes),
+                    Some(boundary),
+                    "part {}: boundary",
+                    part.id()
+                );
+            }
+            assert_eq!(part.content_type(), &full, "part {}", part.id());
+        }
         for header in part.headers() {
             work += header.text().len() + header.unfolded().len();
             work += header.addresses().len() + header.message_ids().len() + header.list().len();

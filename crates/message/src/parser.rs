@@ -4,6 +4,7 @@
 //! candidate delimiter line against at most `max_depth` boundaries).
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use memchr::memmem;
 
@@ -43,16 +44,71 @@ pub(crate) struct PartData {
     pub(crate) parent: Option<usize>,
     /// The resolved content type; `Default` ones are shared statics.
     pub(crate) content_type: ResolvedType,
+    /// What the content type makes of the part, for the structure scan.
+    pub(crate) shape: Shape,
     pub(crate) encoding: TransferEncoding,
     pub(crate) kind: PartKind,
     pub(crate) defects: Vec<Defect>,
 }
 
-/// A part's content type: parsed from its header, or one of the defaults
-/// (kept as shared statics so a part without Content-Type allocates nothing).
+/// What a part's content type means for the structure scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// `multipart/*` other than digest.
+    Multipart,
+    /// `multipart/digest`, whose children default to message/rfc822.
+    Digest,
+    /// message/rfc822, message/global or message/external-body.
+    Message,
+    /// Anything else: a leaf.
+    Leaf,
+}
+
+impl Shape {
+    fn of(media_type: &[u8], subtype: &[u8]) -> Self {
+        let is = |t: &str, s: &str| {
+            media_type.eq_ignore_ascii_case(t.as_bytes())
+                && subtype.eq_ignore_ascii_case(s.as_bytes())
+        };
+        if media_type.eq_ignore_ascii_case(b"multipart") {
+            if subtype.eq_ignore_ascii_case(b"digest") {
+                Self::Digest
+            } else {
+                Self::Multipart
+            }
+        // RFC 2046 §5.2.1 and RFC 6532 §3.5 embed a message; §5.2.3's
+        // external-body holds a header block and a phantom body too.
+        } else if is("message", "rfc822")
+            || is("message", "global")
+            || is("message", "external-body")
+        {
+            Self::Message
+        } else {
+            Self::Leaf
+        }
+    }
+
+    fn of_parsed(ct: &ContentType) -> Self {
+        Self::of(
+            ct.media_type.as_bytes(),
+            ct.subtype.as_deref().unwrap_or("").as_bytes(),
+        )
+    }
+}
+
+/// A part's content type: parsed from its header, left to parse on first
+/// request, or one of the defaults (kept as shared statics so a part without
+/// Content-Type allocates nothing).
 #[derive(Debug, Clone)]
 pub(crate) enum ResolvedType {
     Parsed(ContentType),
+    /// A valid field in the plain form ([`content_type::plain_head`]) whose
+    /// parameters a structure-only reader never needs: the value's offsets
+    /// in the part's source buffer, read in full on first request.
+    Deferred {
+        value: Range<usize>,
+        parsed: OnceLock<ContentType>,
+    },
     /// RFC 2045 §5.2: absent or invalid means text/plain; charset=us-ascii.
     TextPlain,
     /// RFC 2046 §5.1.5: the default inside multipart/digest.
@@ -65,14 +121,42 @@ static MESSAGE_RFC822: std::sync::LazyLock<ContentType> =
     std::sync::LazyLock::new(ContentType::message_rfc822);
 
 impl ResolvedType {
-    pub(crate) fn get(&self) -> &ContentType {
+    /// The content type; `src` is the part's source buffer.
+    pub(crate) fn get(&self, src: &[u8]) -> &ContentType {
         match self {
             Self::Parsed(ct) => ct,
+            Self::Deferred { value, parsed } => parsed.get_or_init(|| {
+                // `plain_head` accepted the value, so it has a type and a
+                // subtype; the fallback only keeps this total.
+                src.get(value.clone())
+                    .and_then(content_type::parse)
+                    .filter(|ct| ct.subtype.is_some())
+                    .unwrap_or_else(ContentType::text_plain)
+            }),
             Self::TextPlain => &TEXT_PLAIN,
             Self::MessageRfc822 => &MESSAGE_RFC822,
         }
     }
+
+    /// The `boundary` parameter, read without parsing the whole value when
+    /// it is in the plain form ([`content_type::plain_boundary`]).
+    fn boundary<'s>(&'s self, src: &'s [u8]) -> Option<&'s [u8]> {
+        if let Self::Deferred { value, parsed } = self
+            && parsed.get().is_none()
+            && let Some(plain) = src
+                .get(value.clone())
+                .and_then(content_type::plain_boundary)
+        {
+            return plain;
+        }
+        self.get(src).param("boundary").map(str::as_bytes)
+    }
 }
+
+/// The start of a line that may be a delimiter. Built once: building a
+/// searcher costs more than scanning a small message's body.
+static DELIMITER_START: std::sync::LazyLock<memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memmem::Finder::new(b"\n--"));
 
 /// An open part on the scan stack.
 #[derive(Debug, Clone, Copy)]
@@ -157,7 +241,7 @@ impl Scanner<'_> {
         let mut stack: Vec<Frame> = Vec::new();
         self.active = 0;
         let mut pos = self.open_chain(src, source, 0, parent, false, base_depth, &mut stack);
-        let finder = memmem::Finder::new(b"\n--");
+        let finder = &*DELIMITER_START;
         while self.active > 0 && pos < len {
             let p = if src[pos..].starts_with(b"--") {
                 pos
@@ -212,10 +296,7 @@ impl Scanner<'_> {
                 self.tree.parts[part].defects.push(Defect::TooManyParts);
                 pos = next;
             } else {
-                let digest = self.tree.parts[part]
-                    .content_type
-                    .get()
-                    .is("multipart", "digest");
+                let digest = self.tree.parts[part].shape == Shape::Digest;
                 let depth = base_depth + stack.len();
                 pos = self.open_chain(src, source, next, Some(part), digest, depth, &mut stack);
             }
@@ -289,13 +370,8 @@ impl Scanner<'_> {
             });
             let data = &mut self.tree.parts[id];
             let body_start = data.body_start;
-            let ct = data.content_type.get();
-            let is_multipart = ct.media_type == "multipart";
-            // RFC 2046 §5.2.1 and RFC 6532 §3.5 embed a message; §5.2.3's
-            // external-body holds a header block and a phantom body too.
-            let is_message = ct.is("message", "rfc822")
-                || ct.is("message", "global")
-                || ct.is("message", "external-body");
+            let is_multipart = matches!(data.shape, Shape::Multipart | Shape::Digest);
+            let is_message = data.shape == Shape::Message;
             if !is_multipart && !is_message {
                 return body_start;
             }
@@ -304,10 +380,10 @@ impl Scanner<'_> {
                 return body_start;
             }
             if is_multipart {
-                match ct.param("boundary").filter(|b| !b.is_empty()) {
+                match data.content_type.boundary(src).filter(|b| !b.is_empty()) {
                     Some(boundary) => {
                         data.kind = PartKind::Multipart {
-                            boundary: boundary.as_bytes().into(),
+                            boundary: boundary.into(),
                             children: Vec::new(),
                             preamble: None,
                             epilogue: None,
@@ -374,19 +450,30 @@ impl Scanner<'_> {
             let name = &src[span.start..span.name_end];
             let value = &src[span.value_start..span.value_end];
             if content_type.is_none() && name.eq_ignore_ascii_case(b"content-type") {
-                content_type = Some(content_type::parse(value).filter(|ct| ct.subtype.is_some()));
+                content_type = Some(match content_type::plain_head(value) {
+                    Some((media_type, subtype)) => Some((
+                        Shape::of(media_type, subtype),
+                        ResolvedType::Deferred {
+                            value: span.value_start..span.value_end,
+                            parsed: OnceLock::new(),
+                        },
+                    )),
+                    None => content_type::parse(value)
+                        .filter(|ct| ct.subtype.is_some())
+                        .map(|ct| (Shape::of_parsed(&ct), ResolvedType::Parsed(ct))),
+                });
             } else if encoding.is_none() && name.eq_ignore_ascii_case(b"content-transfer-encoding")
             {
                 encoding = Some(TransferEncoding::from_value(&unfold(value)));
             }
         }
-        let content_type = match content_type {
-            Some(Some(ct)) => ResolvedType::Parsed(ct),
+        let (shape, content_type) = match content_type {
+            Some(Some(resolved)) => resolved,
             // RFC 2045 §5.2: an invalid Content-Type means text/plain.
-            Some(None) => ResolvedType::TextPlain,
+            Some(None) => (Shape::Leaf, ResolvedType::TextPlain),
             // RFC 2046 §5.1.5: in a digest the default is message/rfc822.
-            None if digest_child => ResolvedType::MessageRfc822,
-            None => ResolvedType::TextPlain,
+            None if digest_child => (Shape::Message, ResolvedType::MessageRfc822),
+            None => (Shape::Leaf, ResolvedType::TextPlain),
         };
         let id = self.tree.parts.len();
         self.tree.parts.push(PartData {
@@ -397,6 +484,7 @@ impl Scanner<'_> {
             body_end: src.len(),
             parent,
             content_type,
+            shape,
             encoding: encoding.unwrap_or(TransferEncoding::SevenBit),
             kind: PartKind::Leaf,
             defects,

@@ -127,7 +127,7 @@ impl<'m> Part<'m> {
     /// The content type with the defaults of RFC 2045 §5.2 and RFC 2046
     /// §5.1.5 applied (type and subtype lowercase).
     pub fn content_type(&self) -> &'m ContentType {
-        self.data.content_type.get()
+        self.data.content_type.get(self.src)
     }
 
     /// The Content-Disposition, if present and readable.

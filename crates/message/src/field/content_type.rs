@@ -132,6 +132,156 @@ pub fn parse(value: &[u8]) -> Option<ContentType> {
     })
 }
 
+/// The `type` and `subtype` of a Content-Type value as written, without
+/// allocating, when the value starts in the plain form real mail uses:
+/// optional spaces, an ASCII token, `/`, a token, optional spaces, then the
+/// end or `;`. `None` for anything else (comments, quotes, folding, non-ASCII
+/// or a missing subtype), which only [`parse`] reads.
+///
+/// Whenever this gives `Some((t, s))`, [`parse`] gives `t` and `s` lowercased
+/// as its `media_type` and `subtype`: before the first `;` there is nothing
+/// its unfolding, comment stripping or quote handling would change. The
+/// structure scan relies on that to leave the parameters unread until asked.
+pub(crate) fn plain_head(value: &[u8]) -> Option<(&[u8], &[u8])> {
+    // RFC 2045 §5.1 token characters, minus the ones the full reader treats
+    // specially before the first `;` (comments, quotes, escapes).
+    fn is_token(b: u8) -> bool {
+        matches!(b, 0x21..=0x7e) && !matches!(b, b'(' | b')' | b'"' | b'\\' | b';' | b'/')
+    }
+    let skip_spaces = |mut i: usize| {
+        while i < value.len() && matches!(value[i], b' ' | b'\t') {
+            i += 1;
+        }
+        i
+    };
+    let token_end = |mut i: usize| {
+        while i < value.len() && is_token(value[i]) {
+            i += 1;
+        }
+        i
+    };
+    let type_start = skip_spaces(0);
+    let type_end = token_end(type_start);
+    let slash = skip_spaces(type_end);
+    if type_end == type_start || value.get(slash) != Some(&b'/') {
+        return None;
+    }
+    let subtype_start = skip_spaces(slash + 1);
+    let subtype_end = token_end(subtype_start);
+    let after = skip_spaces(subtype_end);
+    if subtype_end == subtype_start || !matches!(value.get(after), None | Some(b';')) {
+        return None;
+    }
+    Some((
+        &value[type_start..type_end],
+        &value[subtype_start..subtype_end],
+    ))
+}
+
+/// The `boundary` parameter of a Content-Type value, without allocating,
+/// when [`plain_head`] reads its head and every parameter is in the
+/// plain form: `name=token` or `name="text"` (ASCII, no escapes, no encoded
+/// words in the boundary), whitespace and folding only around them.
+/// `Some(None)` when there is no boundary parameter; `None` for anything
+/// else (comments, RFC 2231 sections, repeated boundaries...), which only
+/// [`parse`] reads.
+///
+/// Whenever this gives `Some(b)`, `parse(value)`'s `param("boundary")` is `b`.
+pub(crate) fn plain_boundary(value: &[u8]) -> Option<Option<&[u8]>> {
+    // A comment may start anywhere; the full reader strips them first.
+    if memchr::memchr(b'(', value).is_some() {
+        return None;
+    }
+    let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let is_name = |b: u8| {
+        matches!(b, 0x21..=0x7e)
+            && !matches!(b, b'(' | b')' | b'"' | b'\\' | b';' | b'/' | b'=' | b'*')
+    };
+    plain_head(value)?;
+    // The head holds no `;`: the first one ends it.
+    let Some(mut i) = memchr::memchr(b';', value) else {
+        return Some(None);
+    };
+    let mut boundary = None;
+    let mut seen_boundary = false;
+    let mut params = 0;
+    while i < value.len() {
+        // `i` is at a `;`.
+        i += 1;
+        while i < value.len() && is_space(value[i]) {
+            i += 1;
+        }
+        if i == value.len() || value[i] == b';' {
+            continue;
+        }
+        params += 1;
+        // Far below the full reader's bound on distinct names.
+        if params > 32 {
+            return None;
+        }
+        let name_start = i;
+        while i < value.len() && is_name(value[i]) {
+            i += 1;
+        }
+        let name = &value[name_start..i];
+        while i < value.len() && is_space(value[i]) {
+            i += 1;
+        }
+        if name.is_empty() || value.get(i) != Some(&b'=') {
+            return None;
+        }
+        i += 1;
+        while i < value.len() && is_space(value[i]) {
+            i += 1;
+        }
+        let text = if value.get(i) == Some(&b'"') {
+            let start = i + 1;
+            let len = memchr::memchr(b'"', &value[start..])?;
+            let text = &value[start..start + len];
+            if text
+                .iter()
+                .any(|&b| matches!(b, b'\\' | b'\r' | b'\n') || !b.is_ascii())
+            {
+                return None;
+            }
+            i = start + len + 1;
+            while i < value.len() && is_space(value[i]) {
+                i += 1;
+            }
+            if i < value.len() && value[i] != b';' {
+                return None;
+            }
+            Some(text)
+        } else {
+            let start = i;
+            let end = memchr::memchr(b';', &value[start..]).map_or(value.len(), |k| start + k);
+            let text = trim_wsp(&value[start..end]);
+            if text
+                .iter()
+                .any(|&b| matches!(b, b'"' | b'\\' | b'\r' | b'\n') || !b.is_ascii())
+            {
+                return None;
+            }
+            i = end;
+            // An empty unquoted value is no parameter.
+            (!text.is_empty()).then_some(text)
+        };
+        if name.eq_ignore_ascii_case(b"boundary") {
+            if seen_boundary {
+                return None;
+            }
+            seen_boundary = true;
+            if let Some(text) = text {
+                if memchr::memmem::find(text, b"=?").is_some() {
+                    return None;
+                }
+                boundary = Some(text);
+            }
+        }
+    }
+    Some(boundary)
+}
+
 /// Reads a Content-Disposition; `None` when the disposition type is empty.
 pub fn parse_disposition(value: &[u8]) -> Option<ContentDisposition> {
     let (head, params) = split_value(value)?;
@@ -370,6 +520,7 @@ fn assemble(pieces: &[&[u8]]) -> Vec<Param> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     type Reading = Option<(String, Option<String>, Vec<(String, String)>)>;
 
@@ -491,5 +642,139 @@ mod tests {
         assert_eq!(got.param("FILENAME"), Some("€ rates.pdf"));
         assert_eq!(got.param("size"), Some("12"));
         assert_eq!(parse_disposition(b" "), None);
+    }
+
+    type Head<'a> = Option<(&'a [u8], &'a [u8])>;
+    type Boundary<'a> = Option<Option<&'a [u8]>>;
+
+    /// The plain forms the fast readers take, and their near misses.
+    #[test]
+    fn plain_readers_known_answers() {
+        let heads: [(&[u8], Head<'_>); 9] = [
+            (b"text/plain", Some((b"text", b"plain"))),
+            (b" Text / HTML ; charset=x", Some((b"Text", b"HTML"))),
+            (
+                b"multipart/mixed;\r\n boundary=x",
+                Some((b"multipart", b"mixed")),
+            ),
+            (b"text/", None),
+            (b"/plain", None),
+            (b"text/plain (comment)", None),
+            (b"text/pl ain", None),
+            (b"\r\n text/plain", None),
+            (b"t\xc3\xa9xt/plain", None),
+        ];
+        for (value, expected) in heads {
+            assert_eq!(plain_head(value), expected, "{value:?}");
+        }
+        let boundaries: [(&[u8], Boundary<'_>); 12] = [
+            (b"multipart/mixed", Some(None)),
+            (b"multipart/mixed; boundary=abc", Some(Some(b"abc"))),
+            (
+                b"multipart/mixed;\r\n\tBOUNDARY=\"----=_Part_1; x\"",
+                Some(Some(b"----=_Part_1; x")),
+            ),
+            (b"multipart/mixed; boundary=a b ; x=y", Some(Some(b"a b"))),
+            (b"multipart/mixed; x=\"y;z\"; boundary=q", Some(Some(b"q"))),
+            (b"multipart/mixed; boundary=; boundary=x", None),
+            (b"multipart/mixed; boundary=\"\"", Some(Some(b""))),
+            (b"multipart/mixed; boundary*=us-ascii''x", None),
+            (b"multipart/mixed; boundary=\"=?utf-8?q?x?=\"", None),
+            (b"multipart/mixed; boundary=\"a\\\"b\"", None),
+            (b"multipart/mixed; boundary=x (comment)", None),
+            (b"multipart/mixed; boundary=\"a\"b", None),
+        ];
+        for (value, expected) in boundaries {
+            assert_eq!(plain_boundary(value), expected, "{value:?}");
+            if let Some(plain) = expected {
+                let full = parse(value);
+                let full = full.as_ref().and_then(|ct| ct.param("boundary"));
+                assert_eq!(full.map(str::as_bytes), plain, "{value:?}");
+            }
+        }
+    }
+
+    /// Content-Type values built from the pieces real fields and hostile
+    /// ones are made of, so the fast readers' edge cases come up often.
+    fn value() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            Just(&b"multipart"[..]),
+            Just(&b"text"[..]),
+            Just(&b"/"[..]),
+            Just(&b"mixed"[..]),
+            Just(&b";"[..]),
+            Just(&b" "[..]),
+            Just(&b"\t"[..]),
+            Just(&b"\r\n "[..]),
+            Just(&b"\n"[..]),
+            Just(&b"boundary"[..]),
+            Just(&b"BoUnDaRy"[..]),
+            Just(&b"charset"[..]),
+            Just(&b"="[..]),
+            Just(&b"\""[..]),
+            Just(&b"\\"[..]),
+            Just(&b"("[..]),
+            Just(&b")"[..]),
+            Just(&b"*"[..]),
+            Just(&b"*0"[..]),
+            Just(&b"'"[..]),
+            Just(&b"=?"[..]),
+            Just(&b"?="[..]),
+            Just(&b"----=_Part_0"[..]),
+            Just(&b"\xc3\xa9"[..]),
+            Just(&b"\xff"[..]),
+        ];
+        let soup = proptest::collection::vec(piece, 0..16).prop_map(|pieces| pieces.concat());
+        prop_oneof![
+            // A plain head, then anything: where the boundary reader works.
+            (
+                prop_oneof![Just(&b"multipart/mixed;"[..]), Just(&b" text/plain ;"[..])],
+                proptest::collection::vec(
+                    prop_oneof![
+                        Just(&b" boundary="[..]),
+                        Just(&b"\r\n\tboundary = \""[..]),
+                        Just(&b"\";"[..]),
+                    ],
+                    0..3
+                ),
+                soup.clone(),
+            )
+                .prop_map(|(head, params, tail)| [
+                    head,
+                    &params.concat()[..],
+                    &tail[..]
+                ]
+                .concat()),
+            soup,
+            proptest::collection::vec(any::<u8>(), 0..40),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// `plain_head` gives exactly the type and subtype `parse` gives.
+        #[test]
+        fn plain_head_agrees_with_parse(value in value()) {
+            if let Some((media_type, subtype)) = plain_head(&value) {
+                let full = parse(&value);
+                prop_assert_eq!(full.as_ref().map(|c| c.media_type.as_bytes()),
+                    Some(&media_type.to_ascii_lowercase()[..]));
+                prop_assert_eq!(
+                    full.as_ref().and_then(|c| c.subtype.as_deref()).map(str::as_bytes),
+                    Some(&subtype.to_ascii_lowercase()[..])
+                );
+            }
+        }
+
+        /// `plain_boundary` gives exactly the boundary `parse` gives.
+        #[test]
+        fn plain_boundary_agrees_with_parse(value in value()) {
+            if let Some(plain) = plain_boundary(&value) {
+                let full = parse(&value);
+                let full = full.as_ref().and_then(|c| c.param("boundary"));
+                prop_assert_eq!(full.map(str::as_bytes), plain);
+            }
+        }
     }
 }
