@@ -37,22 +37,61 @@ pub(crate) struct Rules {
 /// The longest prefix of `buf` made of whole CRLF lines with no bare CR or
 /// LF (and, per `rules`, no leading dot and no over-long line).
 pub(crate) fn clean_lines(buf: &[u8], rules: Rules) -> Clean {
+    let found = scan(buf, rules, true);
+    if found.guessed && !proved(&buf[..found.clean.end], found.clean.lines) {
+        // A guessed line held a CR or LF: answer line by line. What the
+        // guesses took is scanned again, at most once per call.
+        return scan(buf, rules, false).clean;
+    }
+    found.clean
+}
+
+/// What [`scan`] found, and whether any line of it was guessed.
+struct Scanned {
+    clean: Clean,
+    guessed: bool,
+}
+
+/// The line-by-line scan. With `guess`, a line is first taken to be as long
+/// as the last line found by search when a CRLF stands where it would end:
+/// bodies are mostly runs of equal lines (base64, quoted-printable, wrapped
+/// text), and two compares replace a search. A guess is proved only by
+/// [`proved`], for all guessed lines at once.
+fn scan(buf: &[u8], rules: Rules, guess: bool) -> Scanned {
     let mut found = Clean {
         end: 0,
         lines: 0,
         long: false,
     };
+    let mut guessed = false;
     if rules.stop_at_dot && rules.starts_line && buf.first() == Some(&b'.') {
-        return found;
+        return Scanned {
+            clean: found,
+            guessed,
+        };
     }
     let mut extra = rules.first_line_len;
-    while let Some(i) = memchr::memchr2(b'\r', b'\n', &buf[found.end..]) {
-        let cr = found.end + i;
-        if buf[cr] != b'\r' || buf.get(cr + 1) != Some(&b'\n') {
-            break;
-        }
-        let next = cr + 2;
-        if extra + (next - found.end) > rules.max_line {
+    let mut last_len = None;
+    loop {
+        let start = found.end;
+        let next = match last_len {
+            Some(len) if guess && buf.get(start + len - 2..start + len) == Some(b"\r\n") => {
+                guessed = true;
+                start + len
+            }
+            _ => {
+                let Some(i) = memchr::memchr2(b'\r', b'\n', &buf[start..]) else {
+                    break;
+                };
+                let cr = start + i;
+                if buf[cr] != b'\r' || buf.get(cr + 1) != Some(&b'\n') {
+                    break;
+                }
+                last_len = Some(cr + 2 - start);
+                cr + 2
+            }
+        };
+        if extra + (next - start) > rules.max_line {
             if rules.stop_at_long {
                 break;
             }
@@ -65,7 +104,18 @@ pub(crate) fn clean_lines(buf: &[u8], rules: Rules) -> Clean {
             break;
         }
     }
-    found
+    Scanned {
+        clean: found,
+        guessed,
+    }
+}
+
+/// Whether `lines`, each known to end in CRLF, hold no other CR or LF:
+/// then each has exactly one of each. Counting is one vector pass per
+/// octet value (memchr), cheaper than a search per line.
+fn proved(lines: &[u8], count: usize) -> bool {
+    memchr::memchr_iter(b'\n', lines).count() == count
+        && memchr::memchr_iter(b'\r', lines).count() == count
 }
 
 #[cfg(test)]
@@ -101,6 +151,33 @@ mod tests {
             found.end = start;
         }
         found
+    }
+
+    proptest::proptest! {
+        /// Runs of equal lines, where the scan guesses line ends, with an
+        /// octet that breaks a guess put anywhere: a CR or LF inside a
+        /// line, a dot at a line start, a line made too long.
+        #[test]
+        fn guessed_lines_agree_with_the_model(
+            width in 0usize..12,
+            lines in 1usize..40,
+            changes in proptest::collection::vec(
+                (0usize..600, proptest::sample::select(&b"\r\n.a"[..])), 0..4),
+            stop_at_dot: bool,
+            starts_line: bool,
+            stop_at_long: bool,
+            max_line in proptest::sample::select(&[6usize, 13, 1000][..]),
+            first in 0usize..3,
+        ) {
+            let line = [vec![b'x'; width], b"\r\n".to_vec()].concat();
+            let mut buf = line.repeat(lines);
+            for (at, octet) in changes {
+                let at = at % (buf.len() + 1);
+                buf.insert(at, octet);
+            }
+            let r = Rules { first_line_len: first, max_line, stop_at_long, stop_at_dot, starts_line };
+            proptest::prop_assert_eq!(clean_lines(&buf, r), model(&buf, r));
+        }
     }
 
     #[test]
