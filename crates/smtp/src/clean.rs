@@ -2,10 +2,14 @@
 //! (client): how many whole CRLF lines at the start of a buffer need no
 //! change at all.
 //!
-//! One search per line for the first CR or LF (memchr2, SIMD): in a clean
-//! line that is the CR of its CRLF, so a single call both finds the line's
-//! end and proves there is no bare CR or LF before it. No second pass
-//! (counting CRs) and no per-octet work in Rust.
+//! A line is found by a search for its first CR or LF (memchr2, SIMD): in
+//! a clean line that is the CR of its CRLF, so one call both finds the
+//! line's end and proves there is no bare CR or LF before it. Bodies are
+//! mostly runs of equal lines, so the next line is first guessed to be as
+//! long as the last one found (two compares where its CRLF would stand);
+//! all guesses are proved at the end by counting CRs and LFs (memchr's
+//! vector count), and a failed proof answers line by line. No per-octet
+//! work in Rust either way.
 
 /// What [`clean_lines`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
