@@ -346,48 +346,11 @@ fn split_path(s: &str) -> Result<(&str, &str), ParseError> {
     Err(ParseError::Syntax("path"))
 }
 
-/// The common path `<local-part@domain>` followed by nothing or a space,
-/// in one pass, with the parameter text after it. `None` for anything else
-/// (null path, source route, address literal, `<postmaster>`, errors):
-/// those take `split_path`, which accepts every path this accepts and
-/// splits it at the same `>` (neither a dot-atom, a quoted string nor a
-/// domain holds an unquoted `>`), so the answers do not change.
-#[inline]
-fn plain_path(s: &str) -> Option<(Mailbox<'_>, &str)> {
-    let inner = s.strip_prefix('<')?;
-    let b = inner.as_bytes();
-    let at = local_part(b)?;
-    if b.get(at) != Some(&b'@') {
-        return None;
-    }
-    let end = at + 1 + domain(&b[at + 1..])?;
-    if b.get(end) != Some(&b'>') {
-        return None;
-    }
-    let rest = &inner[end + 1..];
-    if !rest.is_empty() && !rest.starts_with(' ') {
-        return None;
-    }
-    Some((
-        Mailbox {
-            local_part: LocalPart::new_unchecked(&inner[..at]),
-            host: Host::Domain(Domain::new_unchecked(&inner[at + 1..end])),
-        },
-        trim_spaces(rest),
-    ))
-}
-
 #[inline(always)]
 fn mail<'a, R>(rest: &'a str, wrap: impl FnOnce(Command<'a>) -> R) -> Result<R, ParseError> {
     let s = strip_keyword(rest, "FROM:").ok_or(ParseError::Syntax("MAIL"))?;
-    let (from, params) = match plain_path(s) {
-        Some((m, params)) => (ReversePath::Mailbox(m), params),
-        None => {
-            let (path, params) = split_path(s)?;
-            let from = reverse_path(path).ok_or(ParseError::Syntax("reverse path"))?;
-            (from, params)
-        }
-    };
+    let (path, params) = split_path(s)?;
+    let from = reverse_path(path).ok_or(ParseError::Syntax("reverse path"))?;
     let params = mail_parameters(params)?;
     Ok(wrap(Command::Mail { from, params }))
 }
@@ -395,14 +358,8 @@ fn mail<'a, R>(rest: &'a str, wrap: impl FnOnce(Command<'a>) -> R) -> Result<R, 
 #[inline(always)]
 fn rcpt<'a, R>(rest: &'a str, wrap: impl FnOnce(Command<'a>) -> R) -> Result<R, ParseError> {
     let s = strip_keyword(rest, "TO:").ok_or(ParseError::Syntax("RCPT"))?;
-    let (to, params) = match plain_path(s) {
-        Some((m, params)) => (ForwardPath::Mailbox(m), params),
-        None => {
-            let (path, params) = split_path(s)?;
-            let to = forward_path(path).ok_or(ParseError::Syntax("forward path"))?;
-            (to, params)
-        }
-    };
+    let (path, params) = split_path(s)?;
+    let to = forward_path(path).ok_or(ParseError::Syntax("forward path"))?;
     let params = rcpt_parameters(params)?;
     Ok(wrap(Command::Rcpt { to, params }))
 }
@@ -496,6 +453,19 @@ fn words(s: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// The length of the esmtp-value octets (RFC 5321 §4.1.2, and UTF-8 per
+/// RFC 6531 §3.3) at the start of `b`: up to a space, a control, `=` or
+/// DEL. Eight octets at a time: values (addresses, NOTIFY lists) are the
+/// long part of a MAIL or RCPT line.
+#[inline(always)]
+fn esmtp_value_len(b: &[u8]) -> usize {
+    scan_until(
+        b,
+        |x| below(x, 0x21) | below(x ^ (ONES * u64::from(b'=')), 1) | below(x ^ (ONES * 0x7f), 1),
+        |c| CLASS[usize::from(c)] & ESMTP_VALUE == 0,
+    )
+}
+
 /// Calls `f` on each parameter after checking the keyword/value grammar
 /// (RFC 5321 §4.1.2 `esmtp-param`), in one pass over the octets: each
 /// parameter is scanned once for its keyword, `=` and value.
@@ -527,17 +497,7 @@ fn each_param<'a>(
             // esmtp-value = 1*(%d33-60 / %d62-126), and UTF-8 (RFC 6531 §3.3)
             i += 1;
             let value_start = i;
-            // Eight octets at a time: values (addresses, NOTIFY lists) are
-            // the long part of a MAIL or RCPT line.
-            i += scan_until(
-                &b[i..],
-                |x| {
-                    below(x, 0x21)
-                        | below(x ^ (ONES * u64::from(b'=')), 1)
-                        | below(x ^ (ONES * 0x7f), 1)
-                },
-                |c| CLASS[usize::from(c)] & ESMTP_VALUE == 0,
-            );
+            i += esmtp_value_len(&b[i..]);
             if i == value_start || (i < b.len() && b[i] != b' ') {
                 return Err(ParseError::Syntax("parameter value"));
             }

@@ -22,9 +22,9 @@
 use std::borrow::Cow;
 
 use super::{
-    BDAT, CLASS, DATA, EHLO, ESMTP_VALUE, HELO, K_BODY, K_NOTIFY, K_ORCPT, K_SIZE, K_SMTPUTF8,
-    LHLO, MAIL, NOOP, ONES, QUIT, RCPT, RSET, below, decimal, domain, find_byte, is_atext,
-    keyword_key, local_part, param_key,
+    BDAT, DATA, EHLO, HELO, K_BODY, K_NOTIFY, K_ORCPT, K_SIZE, K_SMTPUTF8, LHLO, MAIL, NOOP, QUIT,
+    RCPT, RSET, decimal, domain, esmtp_value_len, find_byte, is_atext, keyword_key, local_part,
+    param_key,
 };
 use crate::address::{Domain, ForwardPath, Host, LocalPart, Mailbox, ReversePath};
 use crate::command::Command;
@@ -237,14 +237,14 @@ fn next_parameter(b: &[u8], at: &mut usize) -> Option<Option<Parameter>> {
     // Its octets need no check of their own: a known keyword's packed key
     // matches only its own letters and digits (see `notify`), and the
     // callers take nothing else.
-    let mut i = start + value_len(&b[start..]);
+    let mut i = start + esmtp_value_len(&b[start..]);
     if i == start {
         return None;
     }
     let key = packed_key(b, start, i);
     let value = if b.get(i) == Some(&b'=') {
         let value_start = i + 1;
-        i = value_start + value_len(&b[value_start..]);
+        i = value_start + esmtp_value_len(&b[value_start..]);
         if i == value_start || !matches!(b.get(i), Some(b' ' | b'\r')) {
             return None;
         }
@@ -254,29 +254,6 @@ fn next_parameter(b: &[u8], at: &mut usize) -> Option<Option<Parameter>> {
     };
     *at = i;
     Some(Some((key, value)))
-}
-
-/// The length of the esmtp-value octets (RFC 5321 §4.1.2, with UTF-8 per
-/// RFC 6531 §3.3) at the start of `b`, eight octets at a time as in the
-/// general parser: a value (an address, a NOTIFY list) is the long part of
-/// a line.
-#[inline(always)]
-fn value_len(b: &[u8]) -> usize {
-    let mut at = 0;
-    while let Some(word) = b.get(at..).and_then(|rest| rest.first_chunk::<8>()) {
-        let x = u64::from_le_bytes(*word);
-        let stops =
-            below(x, 0x21) | below(x ^ (ONES * u64::from(b'=')), 1) | below(x ^ (ONES * 0x7f), 1);
-        if stops != 0 {
-            return at + (stops.trailing_zeros() / 8) as usize;
-        }
-        at += 8;
-    }
-    let tail = &b[at..];
-    at + tail
-        .iter()
-        .position(|&c| CLASS[usize::from(c)] & ESMTP_VALUE == 0)
-        .unwrap_or(tail.len())
 }
 
 /// `SIZE`, `BODY` and `SMTPUTF8`, each at most once, after a path ending at
@@ -421,9 +398,7 @@ fn bdat(b: &[u8]) -> Option<(usize, Command<'static>)> {
     if digits == 0 || digits > 19 {
         return None;
     }
-    let size = b[..digits]
-        .iter()
-        .fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
+    let size = decimal(&b[..digits])?;
     let (last, end) = match &b[digits..] {
         [b'\r', b'\n', ..] => (false, digits + 2),
         [b' ', l, a, s, t, b'\r', b'\n', ..] if [*l, *a, *s, *t].eq_ignore_ascii_case(b"LAST") => {
